@@ -1,0 +1,171 @@
+"""Personas, rounds and rubrics: YAML data files loaded into validated pydantic models."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import DataError
+from .grading.scorecard import DIMENSIONS, Dimension
+from .paths import data_dir
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Persona(_Strict):
+    id: str
+    name: str
+    title: str
+    team: str
+    summary: str
+    cares_about: list[str] = Field(min_length=1)
+    style: str
+    hardest_dimension: Dimension
+    signature_probes: list[str] = Field(min_length=1)
+    opening: str
+    closing: str
+
+
+class Question(_Strict):
+    id: str
+    text: str
+    dimensions: list[Dimension] = Field(min_length=1)
+    personas: list[str] = Field(default_factory=list)
+
+
+class Round(_Strict):
+    id: str
+    title: str
+    summary: str
+    goal: str
+    minutes: int = Field(gt=0)
+    max_main_questions: int = Field(ge=1)
+    max_probes_per_question: int = Field(ge=0)
+    questions: list[Question] = Field(min_length=1)
+    probes: dict[Dimension, list[str]]
+    wrap_up: str
+    candidate_questions: str
+
+    @model_validator(mode="after")
+    def _every_dimension_has_probes(self) -> "Round":
+        missing = [d for d in DIMENSIONS if not self.probes.get(d)]
+        if missing:
+            raise ValueError(f"no probes for {', '.join(missing)}")
+        return self
+
+
+class Level(_Strict):
+    label: str
+    anchors: list[str] = Field(min_length=1)
+
+
+class WrongFact(_Strict):
+    id: str
+    pattern: str
+    claim: str
+    correction: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern does not compile: {exc}") from exc
+        return value
+
+    def matches(self, text: str) -> re.Match[str] | None:
+        return re.search(self.pattern, text, re.IGNORECASE)
+
+
+class Rubric(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)  # graders may read extra keys they own
+
+    dimension: Dimension
+    version: str
+    title: str
+    definition: str
+    levels: dict[Literal[1, 2, 3, 4], Level]
+    signals: list[str]
+    anti_signals: list[str]
+    wrong_facts: list[WrongFact] = Field(default_factory=list)
+    examples: dict[Literal[1, 2, 3, 4], list[str]] = Field(default_factory=dict)
+    what_a_4_sounds_like: str = ""
+    drills: list[str] = Field(default_factory=list)
+
+
+def _load_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"Cannot read {path}: {exc}") from exc
+
+
+def _load_folder(folder: Path, model: type[BaseModel]) -> dict[str, BaseModel]:
+    items: dict[str, BaseModel] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            item = model.model_validate(_load_yaml(path))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise DataError(f"{path} is invalid at '{where}': {first['msg']}.") from exc
+        key = getattr(item, "id", None) or getattr(item, "dimension")
+        items[key] = item
+    if not items:
+        raise DataError(f"No data files found in {folder}: reinstall the package.")
+    return items
+
+
+@lru_cache(maxsize=1)
+def personas() -> dict[str, Persona]:
+    return _load_folder(data_dir("prompts") / "personas", Persona)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def rounds() -> dict[str, Round]:
+    return _load_folder(data_dir("prompts") / "rounds", Round)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def rubrics() -> dict[str, Rubric]:
+    loaded = _load_folder(data_dir("rubrics"), Rubric)
+    missing = [d for d in DIMENSIONS if d not in loaded]
+    if missing:
+        raise DataError(f"Rubrics missing for {', '.join(missing)} in {data_dir('rubrics')}.")
+    return loaded  # type: ignore[return-value]
+
+
+def rubric_version() -> str:
+    """One version string for the rubric set, recorded with every grade."""
+    return "+".join(sorted({r.version for r in rubrics().values()}))
+
+
+def persona(persona_id: str) -> Persona:
+    try:
+        return personas()[persona_id]
+    except KeyError:
+        raise DataError(f"Unknown persona '{persona_id}': choose one of {', '.join(personas())}.") from None
+
+
+def round_(round_id: str) -> Round:
+    try:
+        return rounds()[round_id]
+    except KeyError:
+        raise DataError(f"Unknown round '{round_id}': choose one of {', '.join(rounds())}.") from None
+
+
+def prompt_text(name: str) -> str:
+    """A prompt template from prompts/ (e.g. 'interviewer_system.md')."""
+    path = data_dir("prompts") / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"The prompt file {path} is missing: reinstall the package.") from exc

@@ -1,0 +1,56 @@
+"""The `interviewer` command: a thin front end over the library.
+
+Every command module registers itself on ``app``. ``main`` is the one error boundary: a user sees one
+sentence for anything they can fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="interviewer",
+    help="Practise Twilio PM interview rounds with a simulated hiring manager, then get a scored debrief.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Practise Twilio PM interview rounds with a simulated hiring manager, then get a scored debrief."""
+
+from . import doctor  # noqa: E402,F401  (registers commands)
+
+for _optional in ("chat", "grade", "evals", "serve"):
+    try:
+        __import__(f"{__name__}.{_optional}")
+    except ModuleNotFoundError as exc:  # a front end not built yet must not break the others
+        if exc.name != f"{__name__}.{_optional}":
+            raise
+
+
+def main() -> None:
+    from dotenv import load_dotenv
+
+    from ..errors import InterviewerError
+    from ..models import BACKEND_ERRORS, describe_backend_error
+
+    load_dotenv()
+    try:
+        app()
+    except InterviewerError as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except BACKEND_ERRORS as exc:
+        err_console.print(f"[bold red]Error:[/] {describe_backend_error(exc)}", highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("\nInterrupted. Everything said so far is saved.")
+        sys.exit(130)

@@ -1,0 +1,51 @@
+"""Settings, read in one place from the environment (and from .env, which the CLI loads once at start)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, Field
+
+APP_NAME = "twilio-pm-interviewer"
+
+
+class Settings(BaseModel):
+    """Every knob a user can turn. Environment variable names are given beside each field."""
+
+    interviewer_model: str = Field("local", description="INTERVIEWER_MODEL: local | local:/path.gguf | openai:<m> | openai:<m>@<url>")
+    grader: str = Field("rubric", description="GRADER_MODEL: rubric | llm:<model spec>")
+    store_path: Path = Field(description="INTERVIEWER_DB: the SQLite session store")
+    openai_api_key: str | None = Field(None, description="OPENAI_API_KEY")
+    connect_timeout: float = Field(3.0, description="INTERVIEWER_CONNECT_TIMEOUT: seconds to reach a server")
+    request_timeout: float = Field(120.0, description="INTERVIEWER_REQUEST_TIMEOUT: seconds for a whole reply")
+    local_context: int = Field(4096, description="INTERVIEWER_LOCAL_CONTEXT: context window for local GGUF models")
+    local_threads: int | None = Field(None, description="INTERVIEWER_LOCAL_THREADS: CPU threads for local models")
+    max_answer_chars: int = Field(8000, description="INTERVIEWER_MAX_ANSWER_CHARS: longest accepted candidate answer")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        values: dict[str, object] = {
+            "store_path": Path(get("INTERVIEWER_DB") or Path(user_data_dir(APP_NAME)) / "sessions.db").expanduser(),
+            "openai_api_key": get("OPENAI_API_KEY"),
+        }
+        for field, name in [
+            ("interviewer_model", "INTERVIEWER_MODEL"),
+            ("grader", "GRADER_MODEL"),
+            ("connect_timeout", "INTERVIEWER_CONNECT_TIMEOUT"),
+            ("request_timeout", "INTERVIEWER_REQUEST_TIMEOUT"),
+            ("local_context", "INTERVIEWER_LOCAL_CONTEXT"),
+            ("local_threads", "INTERVIEWER_LOCAL_THREADS"),
+            ("max_answer_chars", "INTERVIEWER_MAX_ANSWER_CHARS"),
+        ]:
+            if (value := get(name)) is not None:
+                values[field] = value
+        return cls.model_validate(values)
