@@ -76,7 +76,7 @@ def check_model(role: str, spec_text: str, settings: Settings, *, speed: bool = 
         except InterviewerError as exc:
             checks.append(Check("model loads", False, str(exc)))
             return checks
-    if speed:
+    if speed and spec.kind != "fake":
         checks.append(measure_decode(spec, settings))
     return checks
 
