@@ -1,0 +1,161 @@
+"""Fit the offline grader's small model and write interviewer/grading/offline_model.json.
+
+    python evals/fit_offline_grader.py                       # fit on evals/datasets/train.jsonl (the shipped artefact)
+    python evals/fit_offline_grader.py --cv parts            # leave-one-writer-out CV on evals/datasets/parts/*.jsonl
+    python evals/fit_offline_grader.py --cv FILE.jsonl       # leave-one-writer-out CV on one file (needs `writer`)
+
+Only the training split is ever fitted on; cross-validation prints held-out figures only. The fit is
+deterministic (no random state involved), so the same data gives the same JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import cohen_kappa_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from interviewer.grading.features import FEATURE_NAMES, extract  # noqa: E402
+from interviewer.grading.offline import ARTEFACT_PATH, OfflineModel, apply_rules  # noqa: E402
+from interviewer.grading.scorecard import DIMENSIONS, RECOMMENDATIONS  # noqa: E402
+from interviewer.transcript import Transcript  # noqa: E402
+
+RIDGE_ALPHA = 3.0  # strong shrinkage: ~100 transcripts, ten features per dimension
+RECOMMENDATION_C = 1.0
+
+
+def load_rows(paths: list[Path]) -> list[dict]:
+    rows = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def featurise(rows: list[dict]):
+    facts = [extract(Transcript.model_validate(r)) for r in rows]
+    X = {d: np.array([f.vector(d) for f in facts]) for d in DIMENSIONS}
+    y = {d: np.array([r["gold"][d] for r in rows]) for d in DIMENSIONS}
+    rec = np.array([RECOMMENDATIONS.index(r["gold"]["recommendation"]) for r in rows])
+    return facts, X, y, rec
+
+
+def recommendation_features(scores: np.ndarray) -> np.ndarray:
+    """scores: n x 3 dimension scores -> the inputs of the recommendation mapping."""
+    return np.column_stack([scores, scores.min(axis=1), (scores == 4).sum(axis=1), (scores <= 1).sum(axis=1)])
+
+
+def fit(rows: list[dict]) -> dict:
+    _, X, y, rec = featurise(rows)
+    model: dict = {"features": list(FEATURE_NAMES), "dimensions": {}, "n_train": len(rows)}
+    for d in DIMENSIONS:
+        mean, scale = X[d].mean(axis=0), X[d].std(axis=0)
+        scale[scale == 0] = 1.0
+        Z = (X[d] - mean) / scale
+        ridge = Ridge(alpha=RIDGE_ALPHA).fit(Z, y[d])
+        model["dimensions"][d] = {
+            "mean": mean.round(6).tolist(),
+            "scale": scale.round(6).tolist(),
+            "coef": ridge.coef_.round(6).tolist(),
+            "intercept": round(float(ridge.intercept_), 6),
+            "cutpoints": fit_cutpoints(ridge.predict(Z), y[d]),
+        }
+    gold_scores = np.column_stack([y[d] for d in DIMENSIONS])
+    R = recommendation_features(gold_scores)
+    classes = sorted(set(rec.tolist()))
+    lr = LogisticRegression(C=RECOMMENDATION_C, max_iter=2000).fit(R, rec)
+    model["recommendation"] = {
+        "classes": [RECOMMENDATIONS[c] for c in classes],
+        "coef": lr.coef_.round(6).tolist(),
+        "intercept": lr.intercept_.round(6).tolist(),
+    }
+    return model
+
+
+def fit_cutpoints(raw: np.ndarray, gold: np.ndarray) -> list[float]:
+    """Three cut points on the ridge output that maximise quadratic kappa on the training data.
+
+    Coordinate search over a grid, starting from the midpoints 1.5/2.5/3.5; deterministic.
+    """
+    cuts = [1.5, 2.5, 3.5]
+    grid = np.round(np.arange(0.8, 4.2, 0.05), 3)
+
+    def kappa(c: list[float]) -> float:
+        pred = 1 + np.searchsorted(np.array(c), raw, side="right")
+        return cohen_kappa_score(gold, pred, weights="quadratic", labels=[1, 2, 3, 4])
+
+    best = kappa(cuts)
+    for _ in range(3):
+        for i in range(3):
+            low = cuts[i - 1] + 0.05 if i else grid[0]
+            high = cuts[i + 1] - 0.05 if i < 2 else grid[-1]
+            for value in grid[(grid >= low) & (grid <= high)]:
+                trial = cuts.copy()
+                trial[i] = float(value)
+                score = kappa(trial)
+                if score > best + 1e-9:
+                    best, cuts = score, trial
+    return [round(c, 3) for c in cuts]
+
+
+def evaluate(model_json: dict, rows: list[dict]) -> dict:
+    model = OfflineModel.model_validate(model_json)
+    facts, _, y, rec = featurise(rows)
+    out = {}
+    predictions = [apply_rules(model, f) for f in facts]
+    for d in DIMENSIONS:
+        pred = np.array([p[0][d] for p in predictions])
+        out[d] = {
+            "qwk": cohen_kappa_score(y[d], pred, weights="quadratic", labels=[1, 2, 3, 4]),
+            "exact": float((pred == y[d]).mean()),
+            "mae": float(np.abs(pred - y[d]).mean()),
+        }
+    pred_rec = np.array([RECOMMENDATIONS.index(p[1]) for p in predictions])
+    out["recommendation_accuracy"] = float((pred_rec == rec).mean())
+    return out
+
+
+def leave_one_writer_out(rows: list[dict]) -> None:
+    writers = sorted({r.get("writer", "?") for r in rows})
+    if len(writers) < 2:
+        raise SystemExit("cross-validation needs rows from at least two writers (the `writer` field)")
+    pooled: dict[str, list] = {}
+    for held_out in writers:
+        train = [r for r in rows if r.get("writer") != held_out]
+        test = [r for r in rows if r.get("writer") == held_out]
+        result = evaluate(fit(train), test)
+        line = "  ".join(f"{d[:8]} qwk={result[d]['qwk']:.2f}" for d in DIMENSIONS)
+        print(f"held out {held_out:>10} (n={len(test):3}): {line}  rec acc={result['recommendation_accuracy']:.2f}")
+        for key, value in result.items():
+            pooled.setdefault(key, []).append(value)
+    summary = "  ".join(f"{d[:8]} qwk={np.mean([v['qwk'] for v in pooled[d]]):.2f}" for d in DIMENSIONS)
+    print(f"mean over writers:            {summary}  rec acc={np.mean(pooled['recommendation_accuracy']):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--train", type=Path, default=ROOT / "evals" / "datasets" / "train.jsonl")
+    parser.add_argument("--out", type=Path, default=ARTEFACT_PATH)
+    parser.add_argument("--cv", help="'parts' or a JSONL file: print leave-one-writer-out figures instead of fitting")
+    args = parser.parse_args()
+    if args.cv:
+        paths = sorted((ROOT / "evals" / "datasets" / "parts").glob("*.jsonl")) if args.cv == "parts" else [Path(args.cv)]
+        leave_one_writer_out(load_rows(paths))
+        return
+    rows = load_rows([args.train])
+    model = fit(rows)
+    model["trained_on"] = str(args.train.relative_to(ROOT)) if args.train.is_relative_to(ROOT) else args.train.name
+    args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    print(f"fitted on {len(rows)} transcripts from {args.train} -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
