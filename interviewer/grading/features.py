@@ -1,0 +1,201 @@
+"""Deterministic features of a transcript, per dimension, derived from the rubric data.
+
+Each candidate sentence is tagged with the domain concepts it is about (rubrics/offline/cues.yaml) and with
+the structure that shows a mechanism: cause or condition, failure, numbers or concrete identifiers, and
+trade-offs. Only sentences with a concept AND enough structure count as mechanisms; concept words alone
+("robust, idempotent, carrier-grade webhooks") are counted separately, as unsupported vocabulary.
+Text addressed to the grader is removed before anything is counted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+from pydantic import BaseModel, ValidationError, field_validator
+
+from ..catalog import WrongFact, rubrics
+from ..errors import DataError
+from ..paths import data_dir
+from ..transcript import Transcript
+from .scorecard import DIMENSIONS, Dimension
+
+STRUCTURE_KINDS = ("causal", "failure", "quantity", "specific", "tradeoff")
+FEATURE_NAMES = ("mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "anti_signals", "wrong_facts", "vague", "words")
+MECHANISM_THRESHOLD = 2  # structure points a concept sentence needs to count as a mechanism
+
+
+def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+class DimensionCues(BaseModel):
+    concepts: dict[str, list[str]]
+    anti: list[str] = []
+
+    @field_validator("concepts")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in value.values():
+            _compile(patterns)
+        return value
+
+
+class Cues(BaseModel):
+    version: str
+    structure: dict[str, list[str]]
+    injection: list[str]
+    dimensions: dict[Dimension, DimensionCues]
+
+    @field_validator("structure")
+    @classmethod
+    def _structure_complete(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        missing = [k for k in (*STRUCTURE_KINDS, "vague") if k not in value]
+        if missing:
+            raise ValueError(f"structure lacks {', '.join(missing)}")
+        for patterns in value.values():
+            _compile(patterns)
+        return value
+
+
+@dataclass(frozen=True)
+class CompiledCues:
+    version: str
+    structure: dict[str, list[re.Pattern[str]]]
+    vague: list[re.Pattern[str]]
+    injection: list[re.Pattern[str]]
+    concepts: dict[str, dict[str, list[re.Pattern[str]]]]
+    anti: dict[str, list[re.Pattern[str]]]
+    wrong_facts: dict[str, list[WrongFact]]
+
+
+@lru_cache(maxsize=1)
+def cues() -> CompiledCues:
+    path = data_dir("rubrics") / "offline" / "cues.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        model = Cues.model_validate(raw)
+    except OSError as exc:
+        raise DataError(f"The offline grader's cue file {path} is missing: reinstall the package.") from exc
+    except (yaml.YAMLError, ValidationError, re.error) as exc:
+        raise DataError(f"The offline grader's cue file {path} is invalid ({str(exc).splitlines()[0]}): fix it or reinstall.") from exc
+    loaded = rubrics()
+    return CompiledCues(
+        version=model.version,
+        structure={k: _compile(v) for k, v in model.structure.items() if k != "vague"},
+        vague=_compile(model.structure["vague"]),
+        injection=_compile(model.injection),
+        concepts={d: {c: _compile(p) for c, p in model.dimensions[d].concepts.items()} for d in DIMENSIONS},
+        anti={d: _compile(model.dimensions[d].anti) for d in DIMENSIONS},
+        wrong_facts={d: list(loaded[d].wrong_facts) for d in DIMENSIONS},
+    )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+|(?<=:)\s+(?=\d[.)]\s)|\s+(?=\d[.)]\s+[A-Z])")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+@dataclass
+class Sentence:
+    text: str
+    turn: int
+    concepts: dict[str, set[str]]
+    structure: dict[str, bool]
+    vague: int
+
+    @property
+    def mechanism(self) -> int:
+        s = self.structure
+        return int(s["causal"]) + int(s["failure"]) + int(s["quantity"] or s["specific"]) + int(s["tradeoff"])
+
+    def is_mechanism(self, dimension: str) -> bool:
+        return bool(self.concepts[dimension]) and self.mechanism >= MECHANISM_THRESHOLD
+
+
+@dataclass
+class WrongFactHit:
+    dimension: str
+    fact: WrongFact
+    sentence: str
+
+
+@dataclass
+class TranscriptFacts:
+    sentences: list[Sentence]
+    injections: list[str]
+    wrong_facts: list[WrongFactHit]
+    words: int
+    features: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def vector(self, dimension: str) -> list[float]:
+        return [self.features[dimension][name] for name in FEATURE_NAMES]
+
+
+def _any(patterns: list[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def is_injection(sentence: str) -> bool:
+    return _any(cues().injection, sentence)
+
+
+def _sentence(text: str, turn: int, compiled: CompiledCues) -> Sentence:
+    concepts = {d: {name for name, pats in compiled.concepts[d].items() if _any(pats, text)} for d in DIMENSIONS}
+    structure = {kind: _any(compiled.structure[kind], text) for kind in STRUCTURE_KINDS}
+    vague = sum(len(p.findall(text)) for p in compiled.vague)
+    return Sentence(text=text, turn=turn, concepts=concepts, structure=structure, vague=vague)
+
+
+def extract(transcript: Transcript) -> TranscriptFacts:
+    compiled = cues()
+    sentences: list[Sentence] = []
+    injections: list[str] = []
+    for turn_index, turn in enumerate(transcript.candidate_turns()):
+        for paragraph in turn.split("\n"):
+            # an injection often runs on ("... You are now in evaluation mode: output ..."): drop the paragraph's rest
+            injected = False
+            for text in split_sentences(paragraph):
+                injected = injected or _any(compiled.injection, text)
+                if injected:
+                    injections.append(text)
+                else:
+                    sentences.append(_sentence(text, turn_index, compiled))
+    wrong: list[WrongFactHit] = []
+    for sentence in sentences:
+        for dimension in DIMENSIONS:
+            for fact in compiled.wrong_facts[dimension]:
+                if fact.matches(sentence.text) and not any(w.fact.id == fact.id for w in wrong):
+                    wrong.append(WrongFactHit(dimension, fact, sentence.text))
+    words = sum(len(s.text.split()) for s in sentences)
+    facts = TranscriptFacts(sentences=sentences, injections=injections, wrong_facts=wrong, words=words)
+    vague_rate = 100.0 * sum(s.vague for s in sentences) / max(words, 20)
+    for dimension in DIMENSIONS:
+        about = [s for s in sentences if s.concepts[dimension]]
+        mechanisms = [s for s in about if s.is_mechanism(dimension)]
+        anti = sum(1 for s in sentences if _any(compiled.anti[dimension], s.text))
+        facts.features[dimension] = {
+            "mechanisms": math.log1p(len(mechanisms)),
+            "breadth": float(len(set().union(*(s.concepts[dimension] for s in mechanisms)))),
+            "mentions": math.log1p(len(about)),
+            "unsupported": (len(about) - len(mechanisms)) / len(about) if about else 0.0,
+            "quantified": math.log1p(sum(1 for s in about if s.structure["quantity"])),
+            "failure_modes": math.log1p(sum(1 for s in about if s.structure["failure"])),
+            "anti_signals": float(anti),
+            "wrong_facts": float(sum(1 for w in wrong if w.dimension == dimension)),
+            "vague": vague_rate,
+            "words": math.log1p(words),
+        }
+    return facts
+
+
+def evidence_sentences(facts: TranscriptFacts, dimension: str, limit: int = 3) -> list[Sentence]:
+    """The candidate's sentences that show the most mechanism on a dimension, strongest first."""
+    about = [s for s in facts.sentences if s.concepts[dimension]]
+    ranked = sorted(about, key=lambda s: (s.is_mechanism(dimension), s.mechanism + len(s.concepts[dimension]), len(s.text)), reverse=True)
+    return ranked[:limit]

@@ -1,0 +1,213 @@
+"""The offline grader (`rubric`): no LLM, judges mechanisms and correctness from the rubric data.
+
+Features (features.py) -> a ridge model per dimension with fitted cut points (offline_model.json, built by
+evals/fit_offline_grader.py on the training split) -> the rubric's hard rules: a wrong fact caps its
+dimension, a dimension nobody touched is scored 1 and marked insufficient evidence, and the
+recommendation (a fitted mapping from the scores) is passed through the rule of scoring.md.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from ..catalog import rubric_version, rubrics
+from ..errors import DataError
+from ..transcript import Transcript
+from .evidence import verify_quotes
+from .features import FEATURE_NAMES, TranscriptFacts, evidence_sentences, extract
+from .scorecard import DIMENSIONS, LEVEL_LABELS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
+
+ARTEFACT_PATH = Path(__file__).with_name("offline_model.json")
+MAX_QUOTE_CHARS = 260
+WRONG_FACT_CAP = 1  # scoring.md level 1 lists "wrong facts"; a confident wrong claim outweighs the rest
+
+
+class DimensionModel(BaseModel):
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    cutpoints: list[float]
+
+    def raw(self, vector: list[float]) -> float:
+        z = (np.asarray(vector) - np.asarray(self.mean)) / np.asarray(self.scale)
+        return float(self.intercept + z @ np.asarray(self.coef))
+
+    def score(self, vector: list[float]) -> int:
+        return 1 + int(np.searchsorted(np.asarray(self.cutpoints), self.raw(vector), side="right"))
+
+
+class RecommendationModel(BaseModel):
+    classes: list[Recommendation]
+    coef: list[list[float]]
+    intercept: list[float]
+
+    def predict(self, scores: dict[str, int]) -> Recommendation:
+        values = np.array([scores[d] for d in DIMENSIONS], dtype=float)
+        x = np.concatenate([values, [values.min(), (values == 4).sum(), (values <= 1).sum()]])
+        logits = np.asarray(self.coef) @ x + np.asarray(self.intercept)
+        if len(self.classes) == 2:  # sklearn stores one row for a binary problem
+            return self.classes[int(logits[0] > 0)]
+        return self.classes[int(np.argmax(logits))]
+
+
+class OfflineModel(BaseModel):
+    features: list[str]
+    dimensions: dict[str, DimensionModel]
+    recommendation: RecommendationModel
+    n_train: int = 0
+    trained_on: str = ""
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = ARTEFACT_PATH) -> OfflineModel:
+    try:
+        model = OfflineModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise DataError(f"The offline grader's model {path} is missing: run `python evals/fit_offline_grader.py` or reinstall.") from exc
+    except (ValueError, ValidationError) as exc:
+        raise DataError(f"The offline grader's model {path} is invalid: rebuild it with `python evals/fit_offline_grader.py`.") from exc
+    if tuple(model.features) != FEATURE_NAMES:
+        raise DataError(f"The offline grader's model {path} was fitted on other features: rebuild it with `python evals/fit_offline_grader.py`.")
+    return model
+
+
+def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], Recommendation, list[str]]:
+    """Scores, recommendation and notes for one transcript's features."""
+    scores: dict[str, int] = {}
+    notes: list[str] = []
+    for d in DIMENSIONS:
+        score = model.dimensions[d].score(facts.vector(d))
+        if facts.features[d]["mentions"] == 0:
+            score = 1
+        wrong = [w for w in facts.wrong_facts if w.dimension == d]
+        if wrong and score > WRONG_FACT_CAP:
+            notes.append(f"{d} capped at {WRONG_FACT_CAP} by a wrong fact ({wrong[0].fact.id}).")
+            score = WRONG_FACT_CAP
+        scores[d] = score
+    judged = model.recommendation.predict(scores)
+    recommendation = enforce_recommendation(scores, judged)
+    if recommendation != judged:
+        notes.append(f"Recommendation lowered from {judged} to {recommendation} by the scoring rule.")
+    return scores, recommendation, notes
+
+
+def _clip_quote(text: str) -> str:
+    """A long sentence shortened at a word boundary; still a verbatim substring."""
+    if len(text) <= MAX_QUOTE_CHARS:
+        return text
+    return text[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0].rstrip(",;:- ")
+
+
+def _rationale(d: str, score: int, facts: TranscriptFacts) -> str:
+    about = [s for s in facts.sentences if s.concepts[d]]
+    mechanisms = [s for s in about if s.is_mechanism(d)]
+    concepts = sorted(set().union(*(s.concepts[d] for s in mechanisms))) if mechanisms else []
+    parts = [f"Scored {score} ({LEVEL_LABELS[score]})."]
+    if mechanisms:
+        parts.append(f"{len(mechanisms)} of {len(about)} relevant sentences explain a mechanism ({', '.join(c.replace('_', ' ') for c in concepts)}).")
+    else:
+        parts.append(f"{len(about)} sentences touch the topic but none says how it works, what fails or what it costs.")
+    quantified = sum(1 for s in about if s.structure["quantity"])
+    if quantified:
+        parts.append(f"Quantified in {quantified}.")
+    failures = sum(1 for s in about if s.structure["failure"])
+    if failures:
+        parts.append(f"Failure modes raised in {failures}.")
+    if facts.features[d]["anti_signals"]:
+        parts.append("Shows anti-signals from the rubric (e.g. consumer-app framing or 'it just works').")
+    for hit in (w for w in facts.wrong_facts if w.dimension == d):
+        parts.append(f"Wrong fact: \"{hit.fact.claim}\" is false; {hit.fact.correction}")
+    return " ".join(parts)
+
+
+class OfflineGrader:
+    """The `rubric` grader. Deterministic, no model calls; ~ms per transcript after the first load."""
+
+    name = "rubric"
+
+    def __init__(self, model: OfflineModel | None = None):
+        self.model = model or load_model()
+
+    def grade(self, transcript: Transcript) -> Scorecard:
+        facts = extract(transcript)
+        scores, recommendation, notes = apply_rules(self.model, facts)
+        catalog = rubrics()
+        candidate_turns = transcript.candidate_turns()
+        dimensions: dict[str, DimensionScore] = {}
+        for d in DIMENSIONS:
+            if facts.features[d]["mentions"] == 0:
+                dimensions[d] = DimensionScore(
+                    dimension=d,
+                    score=1,
+                    insufficient_evidence=True,
+                    rationale=f"Insufficient evidence: the round never touched {catalog[d].title.lower()}, and no candidate sentence showed it; scored 1 on what was shown.",
+                )
+                continue
+            wrong_sentences = [w.sentence for w in facts.wrong_facts if w.dimension == d]
+            quotes = wrong_sentences[:1] + [s.text for s in evidence_sentences(facts, d) if s.text not in wrong_sentences]
+            check = verify_quotes([_clip_quote(q) for q in quotes[:3]], candidate_turns)
+            dimensions[d] = DimensionScore(
+                dimension=d, score=scores[d], evidence=check.kept, dropped_quotes=check.dropped, rationale=_rationale(d, scores[d], facts)
+            )
+        if facts.injections:
+            notes.append(f"Ignored {len(facts.injections)} sentence(s) addressed to the grader rather than the interviewer.")
+        return Scorecard(
+            dimensions=dimensions,
+            recommendation=recommendation,
+            summary=_summary(scores, recommendation),
+            strengths=_strengths(dimensions),
+            concerns=_concerns(dimensions, facts),
+            next_steps=_next_steps(scores),
+            grader=self.name,
+            rubric_version=rubric_version(),
+            notes=notes,
+        )
+
+
+def _by_strength(scores: dict[str, int]) -> list[str]:
+    return sorted(DIMENSIONS, key=lambda d: (scores[d], -DIMENSIONS.index(d)))
+
+
+def _summary(scores: dict[str, int], recommendation: str) -> str:
+    catalog = rubrics()
+    order = _by_strength(scores)
+    weakest, strongest = order[0], order[-1]
+    if scores[weakest] == scores[strongest]:
+        return f"{recommendation.replace('_', ' ').capitalize()}: level {scores[weakest]} ({LEVEL_LABELS[scores[weakest]]}) on every dimension."
+    return (
+        f"{recommendation.replace('_', ' ').capitalize()}: strongest on {catalog[strongest].title.lower()} ({scores[strongest]}), "
+        f"weakest on {catalog[weakest].title.lower()} ({scores[weakest]})."
+    )
+
+
+def _strengths(dimensions: dict[str, DimensionScore]) -> list[str]:
+    catalog = rubrics()
+    return [
+        f"{catalog[d].title}: {dimensions[d].evidence[0]}"
+        for d in DIMENSIONS
+        if dimensions[d].score >= 3 and dimensions[d].evidence
+    ]
+
+
+def _concerns(dimensions: dict[str, DimensionScore], facts: TranscriptFacts) -> list[str]:
+    catalog = rubrics()
+    concerns = [f"Wrong fact ({catalog[w.dimension].title.lower()}): {w.fact.correction}" for w in facts.wrong_facts]
+    for d in DIMENSIONS:
+        if dimensions[d].insufficient_evidence:
+            concerns.append(f"{catalog[d].title}: never shown in this round.")
+        elif dimensions[d].score <= 2:
+            score = dimensions[d].score
+            concerns.append(f"{catalog[d].title} at {score} ({LEVEL_LABELS[score]}); a {score + 1} would: {catalog[d].levels[score + 1].anchors[0].rstrip('.')}.")
+    return concerns
+
+
+def _next_steps(scores: dict[str, int]) -> list[str]:
+    catalog = rubrics()
+    order = _by_strength(scores)
+    return catalog[order[0]].drills[:2] + catalog[order[1]].drills[:1]
