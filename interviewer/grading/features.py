@@ -24,7 +24,9 @@ from ..transcript import Transcript
 from .scorecard import DIMENSIONS, Dimension
 
 STRUCTURE_KINDS = ("causal", "failure", "quantity", "specific", "tradeoff")
-FEATURE_NAMES = ("mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "anti_signals", "wrong_facts", "vague", "words")
+FEATURE_NAMES = (
+    "mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "strong_moves", "anti_signals", "wrong_facts", "vague", "words",
+)
 MECHANISM_THRESHOLD = 2  # structure points a concept sentence needs to count as a mechanism
 
 
@@ -34,6 +36,7 @@ def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
 
 class DimensionCues(BaseModel):
     concepts: dict[str, list[str]]
+    strong: list[str] = []
     anti: list[str] = []
 
     @field_validator("concepts")
@@ -68,6 +71,7 @@ class CompiledCues:
     vague: list[re.Pattern[str]]
     injection: list[re.Pattern[str]]
     concepts: dict[str, dict[str, list[re.Pattern[str]]]]
+    strong: dict[str, list[re.Pattern[str]]]
     anti: dict[str, list[re.Pattern[str]]]
     wrong_facts: dict[str, list[WrongFact]]
 
@@ -89,6 +93,7 @@ def cues() -> CompiledCues:
         vague=_compile(model.structure["vague"]),
         injection=_compile(model.injection),
         concepts={d: {c: _compile(p) for c, p in model.dimensions[d].concepts.items()} for d in DIMENSIONS},
+        strong={d: _compile(model.dimensions[d].strong) for d in DIMENSIONS},
         anti={d: _compile(model.dimensions[d].anti) for d in DIMENSIONS},
         wrong_facts={d: list(loaded[d].wrong_facts) for d in DIMENSIONS},
     )
@@ -108,6 +113,8 @@ class Sentence:
     concepts: dict[str, set[str]]
     structure: dict[str, bool]
     vague: int
+    strong: dict[str, int]
+    anti: dict[str, int]
 
     @property
     def mechanism(self) -> int:
@@ -149,7 +156,9 @@ def _sentence(text: str, turn: int, compiled: CompiledCues) -> Sentence:
     concepts = {d: {name for name, pats in compiled.concepts[d].items() if _any(pats, text)} for d in DIMENSIONS}
     structure = {kind: _any(compiled.structure[kind], text) for kind in STRUCTURE_KINDS}
     vague = sum(len(p.findall(text)) for p in compiled.vague)
-    return Sentence(text=text, turn=turn, concepts=concepts, structure=structure, vague=vague)
+    strong = {d: sum(1 for p in compiled.strong[d] if p.search(text)) for d in DIMENSIONS}
+    anti = {d: sum(1 for p in compiled.anti[d] if p.search(text)) for d in DIMENSIONS}
+    return Sentence(text=text, turn=turn, concepts=concepts, structure=structure, vague=vague, strong=strong, anti=anti)
 
 
 def extract(transcript: Transcript) -> TranscriptFacts:
@@ -178,7 +187,6 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     for dimension in DIMENSIONS:
         about = [s for s in sentences if s.concepts[dimension]]
         mechanisms = [s for s in about if s.is_mechanism(dimension)]
-        anti = sum(1 for s in sentences if _any(compiled.anti[dimension], s.text))
         facts.features[dimension] = {
             "mechanisms": math.log1p(len(mechanisms)),
             "breadth": float(len(set().union(*(s.concepts[dimension] for s in mechanisms)))),
@@ -186,7 +194,8 @@ def extract(transcript: Transcript) -> TranscriptFacts:
             "unsupported": (len(about) - len(mechanisms)) / len(about) if about else 0.0,
             "quantified": math.log1p(sum(1 for s in about if s.structure["quantity"])),
             "failure_modes": math.log1p(sum(1 for s in about if s.structure["failure"])),
-            "anti_signals": float(anti),
+            "strong_moves": math.log1p(sum(s.strong[dimension] for s in sentences)),
+            "anti_signals": math.log1p(sum(s.anti[dimension] for s in sentences)),
             "wrong_facts": float(sum(1 for w in wrong if w.dimension == dimension)),
             "vague": vague_rate,
             "words": math.log1p(words),
@@ -197,5 +206,9 @@ def extract(transcript: Transcript) -> TranscriptFacts:
 def evidence_sentences(facts: TranscriptFacts, dimension: str, limit: int = 3) -> list[Sentence]:
     """The candidate's sentences that show the most mechanism on a dimension, strongest first."""
     about = [s for s in facts.sentences if s.concepts[dimension]]
-    ranked = sorted(about, key=lambda s: (s.is_mechanism(dimension), s.mechanism + len(s.concepts[dimension]), len(s.text)), reverse=True)
+    ranked = sorted(
+        about,
+        key=lambda s: (s.is_mechanism(dimension) or s.strong[dimension] > 0, s.strong[dimension], s.mechanism + len(s.concepts[dimension]), len(s.text)),
+        reverse=True,
+    )
     return ranked[:limit]
