@@ -1,0 +1,183 @@
+"""One eval run: a dataset, a grader (and graders to compare), the baselines, the human ceiling -> report dict.
+
+The dict follows shared/spec/eval-report.md; report.py writes it out. Every grader, baseline and paired
+difference is measured on the same bootstrap resamples of transcripts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from .. import catalog
+from ..grading import Grader, Scorecard
+from .baselines import KEYWORD_THRESHOLDS, KeywordGrader, majority_baseline
+from .cache import GradeCache, package_version
+from .dataset import Dataset, LabeledTranscript, load_dataset, load_second_labels, shipped_dataset
+from .metrics import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    GraderMetrics,
+    Labels,
+    bootstrap_indices,
+    evaluate,
+    paired_differences,
+    slice_metrics,
+)
+from .runner import DEFAULT_CONCURRENCY, grade_all, load_grader
+
+SECOND_LABELS_FILE = "second_labels.jsonl"
+MIN_SLICE_N = 5  # below this a slice shows its size only: agreement on 3 transcripts says nothing
+KEYWORD, MAJORITY = "keyword", "majority"
+
+
+def labels_of(card: Scorecard) -> Labels:
+    return {**card.scores(), "recommendation": card.recommendation}
+
+
+def slice_groups(items: Sequence[LabeledTranscript]) -> dict[str, dict[str, list[int]]]:
+    """Transcript positions per slice value: persona, round, hard vs not, and each hard-case tag."""
+    groups: dict[str, dict[str, list[int]]] = {key: defaultdict(list) for key in ("persona", "round", "hard", "hard_tag")}
+    for index, item in enumerate(items):
+        groups["persona"][item.persona or "(none)"].append(index)
+        groups["round"][item.round or "(none)"].append(index)
+        groups["hard"]["hard" if item.is_hard else "not_hard"].append(index)
+        for tag in item.hard_tags:
+            groups["hard_tag"][tag].append(index)
+    return {key: dict(sorted(values.items())) for key, values in groups.items()}
+
+
+def slice_tables(items: Sequence[LabeledTranscript], predictions: dict[str, list[Labels]]) -> dict[str, Any]:
+    gold = [item.gold.as_dict() for item in items]
+    tables: dict[str, Any] = {}
+    for key, values in slice_groups(items).items():
+        tables[key] = {
+            value: {
+                name: slice_metrics([gold[i] for i in positions], [pred[i] for i in positions], MIN_SLICE_N)
+                for name, pred in predictions.items()
+            }
+            for value, positions in values.items()
+        }
+    return tables
+
+
+def human_agreement(
+    dataset: Dataset, second_labels: Path, grader_labels: list[Labels], resamples: int, seed: int
+) -> dict[str, Any]:
+    """First labels vs independent second labels on the shared ids: the ceiling a grader is compared with."""
+    second = load_second_labels(second_labels)
+    positions = [i for i, item in enumerate(dataset.items) if item.id in second.gold]
+    result: dict[str, Any] = {
+        "file": str(second_labels),
+        "n": len(positions),
+        "skipped": [s.model_dump() for s in second.skipped],
+    }
+    if not positions:
+        result["note"] = "no transcript id of the dataset is in the second-labels file"
+        return result
+    first = [dataset.items[i].gold.as_dict() for i in positions]
+    indices = bootstrap_indices(len(positions), resamples, seed)
+    humans = evaluate(first, [second.gold[dataset.items[i].id].as_dict() for i in positions], indices)
+    grader = evaluate(first, [grader_labels[i] for i in positions], indices)
+    result.update(humans.as_report())
+    result["grader_on_same_items"] = {**grader.as_report(), "minus_human": paired_differences(humans, grader)}
+    return result
+
+
+def run_eval(
+    dataset_path: Path | None,
+    grader_setting: str,
+    compare: Sequence[str] = (),
+    *,
+    second_labels: Path | None = None,
+    cache: GradeCache | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    console: Console | None = None,
+    grader_factory: Callable[[str], Grader] | None = None,
+) -> dict[str, Any]:
+    """Grade the dataset with every grader, measure them all, and return the report dict."""
+    started = time.perf_counter()
+    dataset_path = dataset_path or shipped_dataset("test")
+    dataset = load_dataset(dataset_path)
+    factory = grader_factory or load_grader
+    rubric_version = catalog.rubric_version()
+    transcripts = [item.transcript() for item in dataset.items]
+    gold = [item.gold.as_dict() for item in dataset.items]
+
+    settings = list(dict.fromkeys([grader_setting, *compare]))
+    predictions: dict[str, list[Labels]] = {}
+    for setting in settings:
+        cards = grade_all(
+            factory(setting), transcripts, setting=setting, rubric_version=rubric_version,
+            cache=cache, concurrency=concurrency, console=console,
+        )
+        predictions[setting] = [labels_of(card) for card in cards]
+    graded = time.perf_counter()
+
+    train = shipped_dataset("train")
+    majority = majority_baseline(dataset.items, None if _same_file(train, dataset_path) else train)
+    keyword = KeywordGrader()
+    predictions[KEYWORD] = [labels_of(keyword.grade(t)) for t in transcripts]
+    predictions[MAJORITY] = [labels_of(majority.grade(t)) for t in transcripts]
+
+    indices = bootstrap_indices(len(gold), resamples, seed)
+    results: dict[str, GraderMetrics] = {name: evaluate(gold, pred, indices) for name, pred in predictions.items()}
+    primary = results[grader_setting]
+
+    report: dict[str, Any] = {
+        "dataset": str(dataset_path),
+        "grader": grader_setting,
+        "n": len(dataset.items),
+        "skipped": [s.model_dump() for s in dataset.skipped],
+        **primary.as_report(),
+        "baselines": {
+            MAJORITY: {**results[MAJORITY].as_report(), "source": majority.source, "labels": majority.labels},
+            KEYWORD: {**results[KEYWORD].as_report(), "thresholds": list(KEYWORD_THRESHOLDS)},
+        },
+        "lift": {name: paired_differences(results[name], primary) for name in (MAJORITY, KEYWORD)},
+        "slices": slice_tables(dataset.items, predictions),
+        "unknown_values": dataset.unknown_values,
+        "bootstrap": {"resamples": resamples, "seed": seed, "unit": "transcript"},
+        "rubric_version": rubric_version,
+        "package_version": package_version(),
+        "items": [
+            {
+                "id": item.id, "persona": item.persona, "round": item.round, "hard_tags": item.hard_tags,
+                "gold": gold[i], "pred": predictions[grader_setting][i],
+                "others": {name: pred[i] for name, pred in predictions.items() if name != grader_setting},
+            }
+            for i, item in enumerate(dataset.items)
+        ],
+    }
+    if len(settings) > 1:
+        report["compare"] = {
+            setting: {
+                **results[setting].as_report(),
+                "paired_difference": paired_differences(primary, results[setting]),
+            }
+            for setting in settings[1:]
+        }
+    second_path = second_labels or (dataset_path.parent / SECOND_LABELS_FILE)
+    if second_labels is not None or second_path.is_file():
+        report["human_agreement"] = human_agreement(dataset, second_path, predictions[grader_setting], resamples, seed)
+    report["timing"] = {
+        "grading_seconds": graded - started,
+        "total_seconds": time.perf_counter() - started,
+        "cache_hits": cache.hits if cache else 0,
+        "cache_misses": cache.misses if cache else 0,
+    }
+    return report
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == Path(b).resolve()
+    except OSError:
+        return False
