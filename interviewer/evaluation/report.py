@@ -77,7 +77,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def _grader_blocks(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     blocks = {report["grader"]: report}
     blocks.update(report.get("compare", {}))
-    blocks.update({f"baseline: {name}": block for name, block in report["baselines"].items()})
+    blocks.update({f"baseline:{name}": block for name, block in report["baselines"].items()})
     if "dimensions" in report.get("human_agreement", {}):
         blocks["human ceiling (second labels)"] = report["human_agreement"]
     return blocks
@@ -200,7 +200,7 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
     """The headline table: QWK [95% CI] per dimension and recommendation accuracy, for every grader."""
     blocks = _grader_blocks(report)
     table = Table(title=f"{report['n']} transcripts from {report['dataset']}", show_lines=False)
-    table.add_column("grader", style="bold")
+    table.add_column("grader", style="bold", no_wrap=True)
     for header in SHORT_NAMES.values():
         table.add_column(f"{header}\nQWK [95% CI]", justify="right")
     table.add_column("recommendation\naccuracy", justify="right")
@@ -213,7 +213,11 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
         line = ", ".join(
             f"{name}: QWK " + "/".join(_fmt(entry[d]["qwk"]) for d in DIMENSIONS) for name, entry in hard.items()
         )
-        console.print(f"Hard cases (n={next(iter(hard.values()))['n']}): {line}", highlight=False)
+        console.print(f"Hard cases (n={next(iter(hard.values()))['n']}): {line}", highlight=False, soft_wrap=True)
     if report["skipped"]:
         first = report["skipped"][0]
-        console.print(f"[yellow]{len(report['skipped'])} malformed lines skipped[/] (first: line {first['line']}, {first['reason']})", highlight=False)
+        count = len(report["skipped"])
+        console.print(
+            f"[yellow]{count} malformed line{'s' if count != 1 else ''} skipped[/] (first: line {first['line']}, {first['reason']})",
+            highlight=False, soft_wrap=True,
+        )

@@ -109,7 +109,7 @@ def test_written_report_files_json_markdown_and_confusion_pngs(small_eval, tmp_p
     saved = json.loads((tmp_path / "out" / "report.json").read_text())
     assert all(key in saved for key in REQUIRED_KEYS) and missing_keys(saved) == []
     markdown = (tmp_path / "out" / "report.md").read_text()
-    for heading in ("## telecom_depth", "## Recommendation", "## Paired differences", "### by hard_tag", "baseline: keyword"):
+    for heading in ("## telecom_depth", "## Recommendation", "## Paired differences", "### by hard_tag", "baseline:keyword"):
         assert heading in markdown
 
 
@@ -125,4 +125,4 @@ def test_the_terminal_summary_shows_grader_baselines_and_skips(small_eval):
     console = Console(record=True, width=160)
     print_summary(report, console)
     text = console.export_text()
-    assert "baseline: keyword" in text and "baseline: majority" in text and "1 malformed lines skipped" in text
+    assert "baseline:keyword" in text and "baseline:majority" in text and "1 malformed line skipped" in text
