@@ -99,7 +99,7 @@ def cues() -> CompiledCues:
     )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+|(?<=:)\s+(?=\d[.)]\s)|\s+(?=\d[.)]\s+[A-Z])")
+_SENTENCE_END = re.compile(r"(?<!\b\d[.)])(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+|(?<=:)\s+(?=\d[.)]\s)")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ValidationError
 from ..catalog import rubric_version, rubrics
 from ..errors import DataError
 from ..transcript import Transcript
+from . import narrative
 from .evidence import verify_quotes
 from .features import FEATURE_NAMES, TranscriptFacts, evidence_sentences, extract
-from .scorecard import DIMENSIONS, LEVEL_LABELS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
+from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 ARTEFACT_PATH = Path(__file__).with_name("offline_model.json")
 MAX_QUOTE_CHARS = 260
@@ -160,54 +161,12 @@ class OfflineGrader:
         return Scorecard(
             dimensions=dimensions,
             recommendation=recommendation,
-            summary=_summary(scores, recommendation),
-            strengths=_strengths(dimensions),
-            concerns=_concerns(dimensions, facts),
-            next_steps=_next_steps(scores),
+            summary=narrative.summary(scores, recommendation),
+            strengths=narrative.strengths(dimensions),
+            concerns=[f"Wrong fact ({catalog[w.dimension].title.lower()}): {w.fact.correction}" for w in facts.wrong_facts]
+            + narrative.gaps(dimensions),
+            next_steps=narrative.next_steps(scores),
             grader=self.name,
             rubric_version=rubric_version(),
             notes=notes,
         )
-
-
-def _by_strength(scores: dict[str, int]) -> list[str]:
-    return sorted(DIMENSIONS, key=lambda d: (scores[d], -DIMENSIONS.index(d)))
-
-
-def _summary(scores: dict[str, int], recommendation: str) -> str:
-    catalog = rubrics()
-    order = _by_strength(scores)
-    weakest, strongest = order[0], order[-1]
-    if scores[weakest] == scores[strongest]:
-        return f"{recommendation.replace('_', ' ').capitalize()}: level {scores[weakest]} ({LEVEL_LABELS[scores[weakest]]}) on every dimension."
-    return (
-        f"{recommendation.replace('_', ' ').capitalize()}: strongest on {catalog[strongest].title.lower()} ({scores[strongest]}), "
-        f"weakest on {catalog[weakest].title.lower()} ({scores[weakest]})."
-    )
-
-
-def _strengths(dimensions: dict[str, DimensionScore]) -> list[str]:
-    catalog = rubrics()
-    return [
-        f"{catalog[d].title}: {dimensions[d].evidence[0]}"
-        for d in DIMENSIONS
-        if dimensions[d].score >= 3 and dimensions[d].evidence
-    ]
-
-
-def _concerns(dimensions: dict[str, DimensionScore], facts: TranscriptFacts) -> list[str]:
-    catalog = rubrics()
-    concerns = [f"Wrong fact ({catalog[w.dimension].title.lower()}): {w.fact.correction}" for w in facts.wrong_facts]
-    for d in DIMENSIONS:
-        if dimensions[d].insufficient_evidence:
-            concerns.append(f"{catalog[d].title}: never shown in this round.")
-        elif dimensions[d].score <= 2:
-            score = dimensions[d].score
-            concerns.append(f"{catalog[d].title} at {score} ({LEVEL_LABELS[score]}); a {score + 1} would: {catalog[d].levels[score + 1].anchors[0].rstrip('.')}.")
-    return concerns
-
-
-def _next_steps(scores: dict[str, int]) -> list[str]:
-    catalog = rubrics()
-    order = _by_strength(scores)
-    return catalog[order[0]].drills[:2] + catalog[order[1]].drills[:1]

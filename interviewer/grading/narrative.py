@@ -1,0 +1,52 @@
+"""The words around the scores, built from the scores and the rubric data (never from a model).
+
+Shared by every grader so a debrief reads the same whoever scored it.
+"""
+
+from __future__ import annotations
+
+from ..catalog import rubrics
+from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore
+
+
+def by_strength(scores: dict[str, int]) -> list[str]:
+    """Dimensions from weakest to strongest; ties keep the rubric order."""
+    return sorted(DIMENSIONS, key=lambda d: (scores[d], -DIMENSIONS.index(d)))
+
+
+def summary(scores: dict[str, int], recommendation: str) -> str:
+    catalog = rubrics()
+    order = by_strength(scores)
+    weakest, strongest = order[0], order[-1]
+    verdict = recommendation.replace("_", " ").capitalize()
+    if scores[weakest] == scores[strongest]:
+        return f"{verdict}: level {scores[weakest]} ({LEVEL_LABELS[scores[weakest]]}) on every dimension."
+    return (
+        f"{verdict}: strongest on {catalog[strongest].title.lower()} ({scores[strongest]}), "
+        f"weakest on {catalog[weakest].title.lower()} ({scores[weakest]})."
+    )
+
+
+def strengths(dimensions: dict[str, DimensionScore]) -> list[str]:
+    catalog = rubrics()
+    return [f"{catalog[d].title}: \"{dimensions[d].evidence[0]}\"" for d in DIMENSIONS if dimensions[d].score >= 3 and dimensions[d].evidence]
+
+
+def gaps(dimensions: dict[str, DimensionScore]) -> list[str]:
+    """For each dimension below 3: what the next level up would have shown, from the rubric anchors."""
+    catalog = rubrics()
+    out = []
+    for d in DIMENSIONS:
+        score = dimensions[d].score
+        if dimensions[d].insufficient_evidence:
+            out.append(f"{catalog[d].title}: no verified evidence in this round.")
+        elif score <= 2:
+            out.append(f"{catalog[d].title} at {score} ({LEVEL_LABELS[score]}); a {score + 1} would: {catalog[d].levels[score + 1].anchors[0].rstrip('.')}.")
+    return out
+
+
+def next_steps(scores: dict[str, int]) -> list[str]:
+    """Two drills for the weakest dimension and one for the next weakest."""
+    catalog = rubrics()
+    order = by_strength(scores)
+    return catalog[order[0]].drills[:2] + catalog[order[1]].drills[:1]
