@@ -1,7 +1,9 @@
 """A cache of grader outputs, so re-running an eval costs nothing.
 
-Keyed by sha256 of (transcript JSON, grader setting, samples, rubric version, package version): change any of
-them and the grade is recomputed. Stored in one SQLite file under the user's cache directory.
+Keyed by sha256 of (transcript JSON, grader setting, samples, rubric version, package version, grading code):
+change any of them and the grade is recomputed. The grading code fingerprint covers the grader modules, the
+fitted offline model and the grader prompt, so a refit or a prompt edit never serves stale grades while the
+package version stays the same. Stored in one SQLite file under the user's cache directory.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from pydantic import ValidationError
 
 from ..config import APP_NAME
 from ..grading.scorecard import Scorecard
+from ..paths import data_dir
 from ..transcript import Transcript
 
 
@@ -32,7 +36,26 @@ def package_version() -> str:
         return "unknown"
 
 
-def cache_key(transcript: Transcript, grader: str, samples: int, rubric_version: str) -> str:
+def grading_files() -> list[Path]:
+    """Everything that decides a grade besides the rubric: grader code, fitted model files, the grader prompt."""
+    grading = Path(__file__).resolve().parent.parent / "grading"
+    return [*sorted([*grading.glob("*.py"), *grading.glob("*.json")]), data_dir("prompts") / "grader_system.md"]
+
+
+def fingerprint_of(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def grading_fingerprint() -> str:
+    return fingerprint_of(grading_files())
+
+
+def cache_key(transcript: Transcript, grader: str, samples: int, rubric_version: str, fingerprint: str = "") -> str:
     payload = json.dumps(
         {
             "transcript": transcript.model_dump(mode="json"),
@@ -40,6 +63,7 @@ def cache_key(transcript: Transcript, grader: str, samples: int, rubric_version:
             "samples": samples,
             "rubric_version": rubric_version,
             "package_version": package_version(),
+            "grading_code": fingerprint,
         },
         sort_keys=True,
         ensure_ascii=False,

@@ -196,17 +196,23 @@ def paired_differences(primary: GraderMetrics, other: GraderMetrics) -> dict[str
     return result
 
 
-def slice_metrics(gold: Sequence[Labels], pred: Sequence[Labels], min_n: int) -> dict[str, Any]:
-    """QWK, exact and MAE per dimension and recommendation accuracy on a slice; None below min_n transcripts."""
+def slice_metrics(gold: Sequence[Labels], pred: Sequence[Labels], min_n: int, min_n_qwk: int) -> dict[str, Any]:
+    """Exact, MAE and QWK per dimension and recommendation accuracy on a slice, with its size.
+
+    Below min_n transcripts every figure is None; QWK, a correlation, needs min_n_qwk.
+    """
     n = len(gold)
     result: dict[str, Any] = {"n": n}
-    enough = n >= min_n
     gold_scores, _ = score_arrays(gold) if n else ({}, None)
     pred_scores, _ = score_arrays(pred) if n else ({}, None)
     for dimension in DIMENSIONS:
-        point = ordinal_point(gold_scores[dimension], pred_scores[dimension]) if enough else {}
-        result[dimension] = {name: point.get(name) for name in ("qwk", "exact", "mae")}
+        point = ordinal_point(gold_scores[dimension], pred_scores[dimension]) if n >= min_n else {}
+        result[dimension] = {
+            "qwk": point.get("qwk") if n >= min_n_qwk else None,
+            "exact": point.get("exact"),
+            "mae": point.get("mae"),
+        }
     result["recommendation_accuracy"] = (
-        float(accuracy_score([r["recommendation"] for r in gold], [r["recommendation"] for r in pred])) if enough else None
+        float(accuracy_score([r["recommendation"] for r in gold], [r["recommendation"] for r in pred])) if n >= min_n else None
     )
     return result

@@ -135,7 +135,20 @@ def markdown(report: dict[str, Any]) -> str:
         else:
             out += ["", human.get("note", "")]
         out += [""]
-    out += ["## Slices", "", "QWK / exact / MAE per slice for each grader; slices under 5 transcripts show n only.", ""]
+    hard = report.get("hard_cases", {})
+    if hard.get("n"):
+        out += ["## Hard cases", "", f"{hard['n']} transcripts tagged as hard cases (made to fool naive graders).", ""]
+        rows = [[name, *(_with_ci(block["dimensions"][d], "qwk") for d in DIMENSIONS), _with_ci(block["recommendation"], "accuracy")]
+                for name, block in hard["graders"].items()]
+        out += [_table(["grader", *(f"{d} QWK" for d in DIMENSIONS), "rec. accuracy"], rows), ""]
+        for name, lift in hard["lift_over_keyword"].items():
+            rows = [[target, metric, _fmt(lift[target][metric]["diff"]),
+                     (lambda ci: f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "—")(lift[target][metric]["ci95"])]
+                    for target in (*DIMENSIONS, "recommendation") for metric in (("qwk", "mae") if target != "recommendation" else ("accuracy",))]
+            out += [f"Lift of `{name}` over the keyword baseline on hard cases (paired, same resamples):", "",
+                    _table(["target", "metric", "difference", "95% CI"], rows), ""]
+    out += ["## Slices", "", "QWK / exact / MAE per slice for each grader (— means too few transcripts: "
+            "figures need 3, QWK needs 8).", ""]
     for key, values in report.get("slices", {}).items():
         out += [f"### by {key}", ""]
         rows = []
@@ -208,12 +221,13 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
         table.add_row(name, *(_with_ci(block["dimensions"][d], "qwk") for d in DIMENSIONS),
                       _with_ci(block["recommendation"], "accuracy"))
     console.print(table)
-    hard = report.get("slices", {}).get("hard", {}).get("hard")
-    if hard:
+    hard = report.get("hard_cases", {})
+    for name, lift in hard.get("lift_over_keyword", {}).items():
         line = ", ".join(
-            f"{name}: QWK " + "/".join(_fmt(entry[d]["qwk"]) for d in DIMENSIONS) for name, entry in hard.items()
+            f"{SHORT_NAMES[d]} {lift[d]['qwk']['diff']:+.2f}" if lift[d]["qwk"]["diff"] is not None else f"{SHORT_NAMES[d]} —"
+            for d in DIMENSIONS
         )
-        console.print(f"Hard cases (n={next(iter(hard.values()))['n']}): {line}", highlight=False, soft_wrap=True)
+        console.print(f"Hard cases (n={hard['n']}): QWK lift of {name} over the keyword baseline: {line}", highlight=False, soft_wrap=True)
     if report["skipped"]:
         first = report["skipped"][0]
         count = len(report["skipped"])

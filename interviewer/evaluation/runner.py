@@ -19,7 +19,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from ..errors import ConfigError
 from ..grading import Grader, Scorecard
 from ..transcript import Transcript
-from .cache import GradeCache, cache_key
+from .cache import GradeCache, cache_key, grading_fingerprint
 
 RATE_LIMIT_ATTEMPTS = 6
 DEFAULT_CONCURRENCY = 4
@@ -81,7 +81,8 @@ def grade_all(
     if concurrency < 1:
         raise ConfigError(f"--concurrency must be at least 1 (got {concurrency}).")
     wait_strategy = rate_limit_wait if rate_limit_wait is not None else wait_exponential(multiplier=1, min=1, max=30)
-    keys = [cache_key(t, setting, samples, rubric_version) for t in transcripts]
+    fingerprint = grading_fingerprint() if cache is not None else ""
+    keys = [cache_key(t, setting, samples, rubric_version, fingerprint) for t in transcripts]
     results: list[Scorecard | None] = [cache.get(key) if cache else None for key in keys]
     todo = [i for i, card in enumerate(results) if card is None]
 

@@ -32,7 +32,8 @@ from .metrics import (
 from .runner import DEFAULT_CONCURRENCY, grade_all, load_grader
 
 SECOND_LABELS_FILE = "second_labels.jsonl"
-MIN_SLICE_N = 5  # below this a slice shows its size only: agreement on 3 transcripts says nothing
+# Below MIN_SLICE_N a slice shows its size only; a correlation (QWK) on fewer than MIN_SLICE_N_QWK says nothing.
+MIN_SLICE_N, MIN_SLICE_N_QWK = 3, 8
 KEYWORD, MAJORITY = "keyword", "majority"
 
 
@@ -58,12 +59,32 @@ def slice_tables(items: Sequence[LabeledTranscript], predictions: dict[str, list
     for key, values in slice_groups(items).items():
         tables[key] = {
             value: {
-                name: slice_metrics([gold[i] for i in positions], [pred[i] for i in positions], MIN_SLICE_N)
+                name: slice_metrics([gold[i] for i in positions], [pred[i] for i in positions], MIN_SLICE_N, MIN_SLICE_N_QWK)
                 for name, pred in predictions.items()
             }
             for value, positions in values.items()
         }
     return tables
+
+
+def hard_cases(
+    items: Sequence[LabeledTranscript], gold: list[Labels], predictions: dict[str, list[Labels]], resamples: int, seed: int
+) -> dict[str, Any]:
+    """Every grader on the hard cases alone, and each real grader's lift over the keyword baseline there."""
+    positions = [i for i, item in enumerate(items) if item.is_hard]
+    if not positions:
+        return {"n": 0, "note": "no transcript is tagged as a hard case"}
+    indices = bootstrap_indices(len(positions), resamples, seed)
+    subset_gold = [gold[i] for i in positions]
+    results = {name: evaluate(subset_gold, [pred[i] for i in positions], indices) for name, pred in predictions.items()}
+    return {
+        "n": len(positions),
+        "graders": {name: result.as_report() for name, result in results.items()},
+        "lift_over_keyword": {
+            name: paired_differences(results[KEYWORD], result)
+            for name, result in results.items() if name not in (KEYWORD, MAJORITY)
+        },
+    }
 
 
 def human_agreement(
@@ -143,6 +164,7 @@ def run_eval(
         },
         "lift": {name: paired_differences(results[name], primary) for name in (MAJORITY, KEYWORD)},
         "slices": slice_tables(dataset.items, predictions),
+        "hard_cases": hard_cases(dataset.items, gold, predictions, resamples, seed),
         "unknown_values": dataset.unknown_values,
         "bootstrap": {"resamples": resamples, "seed": seed, "unit": "transcript"},
         "rubric_version": rubric_version,

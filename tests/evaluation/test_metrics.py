@@ -151,13 +151,17 @@ def test_paired_difference_favours_the_better_grader_with_a_ci_that_excludes_zer
     assert diff["technical_empathy"]["mae"]["diff"] < 0
 
 
-def test_slices_below_the_minimum_show_their_size_only():
-    gold, pred = _graded(n=4)
-    small = slice_metrics(gold, pred, min_n=5)
-    assert small["n"] == 4 and small["telecom_depth"] == {"qwk": None, "exact": None, "mae": None}
-    assert small["recommendation_accuracy"] is None
+def test_slices_below_the_minimum_show_their_size_only_and_qwk_needs_more():
+    gold, pred = _graded(n=2)
+    tiny = slice_metrics(gold, pred, min_n=3, min_n_qwk=8)
+    assert tiny["n"] == 2 and tiny["telecom_depth"] == {"qwk": None, "exact": None, "mae": None}
+    assert tiny["recommendation_accuracy"] is None
+    gold, pred = _graded(n=5)
+    small = slice_metrics(gold, pred, min_n=3, min_n_qwk=8)
+    assert small["telecom_depth"]["qwk"] is None
+    assert small["telecom_depth"]["exact"] == np.mean([g["telecom_depth"] == p["telecom_depth"] for g, p in zip(gold, pred)])
     gold, pred = _graded(n=10)
-    big = slice_metrics(gold, pred, min_n=5)
+    big = slice_metrics(gold, pred, min_n=3, min_n_qwk=8)
     assert big["telecom_depth"]["qwk"] == pytest.approx(
         cohen_kappa_score([g["telecom_depth"] for g in gold], [p["telecom_depth"] for p in pred], weights="quadratic", labels=[1, 2, 3, 4])
     )

@@ -41,12 +41,24 @@ def test_a_rerun_is_served_from_the_cache_and_the_grader_is_called_once_per_tran
     assert [c.scores() for c in second] == [c.scores() for c in first]
 
 
-def test_the_cache_key_changes_with_transcript_grader_samples_and_rubric_version():
+def test_the_cache_key_changes_with_transcript_grader_samples_rubric_version_and_grading_code():
     one, two = transcripts(2)
-    base = cache_key(one, "rubric", 1, "v1")
-    assert base == cache_key(one.model_copy(deep=True), "rubric", 1, "v1")
-    assert len({base, cache_key(two, "rubric", 1, "v1"), cache_key(one, "llm:local", 1, "v1"),
-                cache_key(one, "rubric", 3, "v1"), cache_key(one, "rubric", 1, "v2")}) == 5
+    base = cache_key(one, "rubric", 1, "v1", "code1")
+    assert base == cache_key(one.model_copy(deep=True), "rubric", 1, "v1", "code1")
+    assert len({base, cache_key(two, "rubric", 1, "v1", "code1"), cache_key(one, "llm:local", 1, "v1", "code1"),
+                cache_key(one, "rubric", 3, "v1", "code1"), cache_key(one, "rubric", 1, "v2", "code1"),
+                cache_key(one, "rubric", 1, "v1", "code2")}) == 6
+
+
+def test_the_grading_fingerprint_changes_when_a_fitted_model_file_changes(tmp_path):
+    from interviewer.evaluation.cache import fingerprint_of, grading_files
+
+    assert any(p.suffix == ".json" for p in grading_files())  # the fitted offline model is covered
+    model = tmp_path / "offline_model.json"
+    model.write_text('{"coef": [0.1]}')
+    before = fingerprint_of([model])
+    model.write_text('{"coef": [0.2]}')
+    assert fingerprint_of([model]) != before
 
 
 def test_a_new_rubric_version_grades_again(tmp_path):
@@ -124,7 +136,9 @@ def test_a_backend_failure_stops_the_run_but_finished_grades_stay_cached(tmp_pat
     cache = GradeCache(tmp_path / "g.sqlite")
     with pytest.raises(BackendError):
         grade_all(grader, transcripts(6), setting=grader.name, rubric_version="v1", cache=cache, concurrency=1)
-    assert cache.get(cache_key(transcripts(6)[0], grader.name, 1, "v1")) is not None
+    from interviewer.evaluation.cache import grading_fingerprint
+
+    assert cache.get(cache_key(transcripts(6)[0], grader.name, 1, "v1", grading_fingerprint())) is not None
 
 
 def test_concurrency_below_one_is_a_config_error():
