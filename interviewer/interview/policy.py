@@ -1,0 +1,308 @@
+"""The interview policy: after each answer, code decides the next move; the model only words it.
+
+Evidence is a deterministic count of mechanism and term cues per dimension (prompts/evidence_cues.yaml)
+in the candidate's answers. After an answer the policy probes the thinnest dimension while the question
+has probes left, otherwise asks the next planned question, otherwise wraps up; the time budget can end
+the main part early. Every decision is a pydantic model stored with the interviewer turn it produced.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..catalog import Persona, Round, prompt_text
+from ..errors import DataError
+from ..grading.scorecard import DIMENSIONS, Dimension
+from .plan import Phase, RoundPlan
+from .text import content_words
+
+Action = Literal["open", "ask", "probe", "wrap_up", "invite_questions", "close"]
+Wording = Literal["curated", "reword", "bridge", "answer"]
+
+# A pause longer than this (a break, a resume the next day) counts as this many minutes of interview time.
+MAX_MINUTES_PER_GAP = 6.0
+
+
+class EvidenceCues(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enough: int = Field(ge=1)
+    cues: dict[Dimension, list[str]]
+
+
+class Lines(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    next_question: str
+    skip: str
+    end_early: str
+    answer_candidate_question: str
+
+
+def _load(name: str, model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(yaml.safe_load(prompt_text(name)))
+    except (ValidationError, yaml.YAMLError) as exc:
+        raise DataError(f"prompts/{name} is invalid ({exc}): restore it from the repository.") from exc
+
+
+@lru_cache(maxsize=1)
+def evidence_cues() -> EvidenceCues:
+    cues: EvidenceCues = _load("evidence_cues.yaml", EvidenceCues)  # type: ignore[assignment]
+    for patterns in cues.cues.values():
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise DataError(f"prompts/evidence_cues.yaml has a cue that does not compile ({pattern}: {exc}).") from exc
+    return cues
+
+
+@lru_cache(maxsize=1)
+def lines() -> Lines:
+    return _load("interviewer_lines.yaml", Lines)  # type: ignore[return-value]
+
+
+def evidence(answers: list[str]) -> dict[Dimension, int]:
+    """Distinct cues per dimension found in the candidate's answers."""
+    text = "\n".join(answers)
+    cues = evidence_cues().cues
+    return {d: sum(1 for p in cues.get(d, []) if re.search(p, text, re.IGNORECASE)) for d in DIMENSIONS}
+
+
+class Decision(BaseModel):
+    """One move of the interviewer and why it was made; stored with the turn it produced."""
+
+    phase: Phase
+    action: Action
+    reason: str
+    line: str = Field(description="the curated wording of the move: a question from the bank, a probe, the closing")
+    lead: str = Field("", description="curated words said before the line (a greeting, a transition, an answer)")
+    wording: Wording = Field("curated", description="what the model may write: nothing, the whole probe, a lead-in, an answer")
+    question_id: str | None = None
+    dimension: Dimension | None = None
+    evidence: dict[Dimension, int] = Field(default_factory=dict)
+    main_asked: int = 0
+    probes_on_question: int = 0
+    minutes_elapsed: float = 0.0
+    source: Literal["curated", "model", "mixed"] = "curated"
+    rejected: str | None = Field(None, description="why model text was rejected, when it was")
+
+    @property
+    def intent(self) -> str:
+        return f"{self.lead} {self.line}".strip()
+
+
+class TurnRecord(BaseModel):
+    """The part of a stored turn the policy reads (the store's StoredTurn satisfies it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["interviewer", "candidate"]
+    content: str
+    decision: dict | None = None
+    elapsed_minutes: float = 0.0
+
+
+class LoopState(BaseModel):
+    """Where a session stands, rebuilt from its stored turns alone (so resume needs nothing else)."""
+
+    phase: Phase | None = None
+    asked_question_ids: list[str] = Field(default_factory=list)
+    current_question_id: str | None = None
+    probes_on_question: int = 0
+    probed_dimensions: list[Dimension] = Field(default_factory=list)
+    used_probes: list[str] = Field(default_factory=list)
+    answers: list[str] = Field(default_factory=list)
+    interviewer_lines: list[str] = Field(default_factory=list)
+    last_role: Literal["interviewer", "candidate"] | None = None
+    minutes_elapsed: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.phase == Phase.CLOSE
+
+    @classmethod
+    def from_turns(cls, turns: list[TurnRecord]) -> "LoopState":
+        state = cls()
+        for turn in turns:
+            state.record(turn)
+        return state
+
+    def record_pause(self, minutes: float) -> None:
+        self.minutes_elapsed += min(max(minutes, 0.0), MAX_MINUTES_PER_GAP)
+
+    def record(self, turn: TurnRecord) -> None:
+        self.last_role = turn.role
+        self.record_pause(turn.elapsed_minutes)
+        if turn.role == "candidate":
+            self.answers.append(turn.content)
+            return
+        self.interviewer_lines.append(turn.content)
+        decision = Decision.model_validate(turn.decision) if turn.decision else None
+        if decision is None:
+            return
+        self.phase = decision.phase
+        if decision.action in ("open", "ask"):
+            self.asked_question_ids.append(decision.question_id or "")
+            self.current_question_id = decision.question_id
+            self.probes_on_question = 0
+            self.probed_dimensions = []
+        elif decision.action == "probe":
+            self.probes_on_question += 1
+            self.used_probes.append(decision.line)
+            if decision.dimension:
+                self.probed_dimensions.append(decision.dimension)
+
+
+class Policy:
+    """Decides the next move for one persona, round and plan."""
+
+    def __init__(self, persona: Persona, round_: Round, plan: RoundPlan):
+        self.persona = persona
+        self.round = round_
+        self.plan = plan
+        self._questions = {q.id: q for q in round_.questions}
+        missing = [qid for qid in plan.question_ids if qid not in self._questions]
+        if missing:
+            raise DataError(f"The session's plan names questions no longer in the {round_.id} round ({', '.join(missing)}): start a new session.")
+
+    # --- what is left ------------------------------------------------------------------------
+
+    def next_question_id(self, state: LoopState) -> str | None:
+        if len(state.asked_question_ids) >= self.plan.max_main_questions:
+            return None
+        return next((qid for qid in self.plan.question_ids if qid not in state.asked_question_ids), None)
+
+    def main_questions_left(self, state: LoopState) -> int:
+        if state.phase in (Phase.WRAP_UP, Phase.CANDIDATE_QUESTIONS, Phase.CLOSE):
+            return 0
+        unasked = [q for q in self.plan.question_ids if q not in state.asked_question_ids]
+        return max(0, min(self.plan.max_main_questions - len(state.asked_question_ids), len(unasked)))
+
+    def probes_left(self, state: LoopState) -> int:
+        if state.phase not in (Phase.OPENING, Phase.MAIN, Phase.PROBE):
+            return 0
+        return max(0, self.plan.max_probes_per_question - state.probes_on_question)
+
+    def minutes_left(self, state: LoopState) -> float:
+        return max(0.0, self.plan.minutes - state.minutes_elapsed)
+
+    def probe_bank(self, dimension: Dimension) -> list[str]:
+        """The persona's signature probes lead on its hardest dimension, then the round's probes."""
+        own = list(self.persona.signature_probes) if dimension == self.persona.hardest_dimension else []
+        return own + list(self.round.probes[dimension])
+
+    def unasked_lines(self, state: LoopState) -> list[str]:
+        """Planned questions and probes not yet said: what the model must not give away early."""
+        questions = [self._questions[q].text for q in self.plan.question_ids if q not in state.asked_question_ids]
+        probes = [p for d in DIMENSIONS for p in self.probe_bank(d) if p not in state.used_probes]
+        return questions + probes + [self.round.wrap_up, self.round.candidate_questions]
+
+    # --- moves -------------------------------------------------------------------------------
+
+    def _decision(self, state: LoopState, **fields) -> Decision:
+        return Decision(
+            evidence=evidence(state.answers),
+            main_asked=len(state.asked_question_ids) + (1 if fields["action"] in ("open", "ask") else 0),
+            probes_on_question=state.probes_on_question + (1 if fields["action"] == "probe" else 0),
+            minutes_elapsed=round(state.minutes_elapsed, 2),
+            **fields,
+        )
+
+    def opening(self, state: LoopState) -> Decision:
+        qid = self.plan.question_ids[0]
+        greeting = self.persona.opening.format(round_title=self.round.title.lower())
+        return self._decision(
+            state, phase=Phase.OPENING, action="open", question_id=qid, lead=greeting, line=self._questions[qid].text,
+            reason="the round starts with the first planned question",
+        )
+
+    # A skip or an early end is said in curated words; otherwise the model may write a short lead-in.
+    def _ask(self, state: LoopState, qid: str, reason: str, lead: str = "", wording: Wording = "curated") -> Decision:
+        return self._decision(
+            state, phase=Phase.MAIN, action="ask", question_id=qid, line=self._questions[qid].text, lead=lead,
+            wording=wording, reason=reason,
+        )
+
+    def _wrap_up(self, state: LoopState, reason: str, lead: str = "") -> Decision:
+        return self._decision(
+            state, phase=Phase.WRAP_UP, action="wrap_up", line=self.round.wrap_up, lead=lead,
+            wording="curated" if lead else "bridge", reason=reason,
+        )
+
+    def _invite(self, state: LoopState, reason: str, lead: str = "") -> Decision:
+        return self._decision(
+            state, phase=Phase.CANDIDATE_QUESTIONS, action="invite_questions", line=self.round.candidate_questions, lead=lead,
+            wording="curated" if lead else "bridge", reason=reason,
+        )
+
+    def _close(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated") -> Decision:
+        return self._decision(state, phase=Phase.CLOSE, action="close", line=self.persona.closing, lead=lead, wording=wording, reason=reason)
+
+    def _choose_probe(self, state: LoopState) -> tuple[Dimension, str, str] | None:
+        counts = evidence(state.answers)
+        enough = evidence_cues().enough
+        question = self._questions.get(state.current_question_id or "")
+        tagged = question.dimensions if question else []
+        thin = [d for d in DIMENSIONS if counts[d] < enough and d not in state.probed_dimensions]
+        thin = [d for d in thin if any(p not in state.used_probes for p in self.probe_bank(d))]
+        if not thin:
+            return None
+        # least evidence first; among equals, what this question is about, then what the persona cares about most
+        dimension = min(thin, key=lambda d: (counts[d], d not in tagged, d != self.persona.hardest_dimension, DIMENSIONS.index(d)))
+        context = content_words((question.text if question else "") + " " + (state.answers[-1] if state.answers else ""))
+        unused = [p for p in self.probe_bank(dimension) if p not in state.used_probes]
+        probe = max(unused, key=lambda p: len(content_words(p) & context))  # first of equals keeps the bank's order
+        reason = f"{dimension} has the least evidence so far ({counts[dimension]} of {enough} cues)"
+        return dimension, probe, reason
+
+    def after_answer(self, state: LoopState) -> Decision:
+        """The move after the candidate's latest answer."""
+        if state.phase in (Phase.OPENING, Phase.MAIN, Phase.PROBE):
+            if self.minutes_left(state) <= 0:
+                return self._wrap_up(state, f"the {self.plan.minutes}-minute budget is used up")
+            if state.probes_on_question < self.plan.max_probes_per_question:
+                chosen = self._choose_probe(state)
+                if chosen is not None:
+                    dimension, probe, reason = chosen
+                    return self._decision(
+                        state, phase=Phase.PROBE, action="probe", dimension=dimension, line=probe, wording="reword", reason=reason
+                    )
+            next_id = self.next_question_id(state)
+            if next_id is not None:
+                why = "the answer gave enough evidence to move on" if state.probes_on_question < self.plan.max_probes_per_question else "this question's follow-ups are used up"
+                return self._ask(state, next_id, why, lines().next_question, wording="bridge")
+            return self._wrap_up(state, "the round's main questions are used up")
+        if state.phase == Phase.WRAP_UP:
+            return self._invite(state, "the wrap-up question was answered")
+        if state.phase == Phase.CANDIDATE_QUESTIONS:
+            care = self.persona.cares_about[0]
+            answer = lines().answer_candidate_question.format(name=self.persona.name, team=self.persona.team, care=care[:1].lower() + care[1:])
+            return self._close(state, "the candidate's questions were answered", answer, wording="answer")
+        raise DataError("This session has ended: start a new one with `interviewer chat`.")
+
+    def skip(self, state: LoopState) -> Decision:
+        """/skip: the next main question (or the next phase when none is left); the skipped one still counts."""
+        prefix = lines().skip
+        if state.phase in (Phase.OPENING, Phase.MAIN, Phase.PROBE):
+            next_id = self.next_question_id(state)
+            if next_id is not None:
+                return self._ask(state, next_id, "the candidate skipped the question", prefix)
+            return self._wrap_up(state, "the candidate skipped the last main question", prefix)
+        if state.phase == Phase.WRAP_UP:
+            return self._invite(state, "the candidate skipped the wrap-up question", prefix)
+        if state.phase == Phase.CANDIDATE_QUESTIONS:
+            return self._close(state, "the candidate had no questions", prefix)
+        raise DataError("This session has ended: start a new one with `interviewer chat`.")
+
+    def end(self, state: LoopState) -> Decision:
+        """/end: straight to the close."""
+        if state.done:
+            raise DataError("This session has ended: start a new one with `interviewer chat`.")
+        return self._close(state, "the candidate ended the round", lines().end_early)
