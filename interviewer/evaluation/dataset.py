@@ -101,7 +101,7 @@ def _first_error(exc: ValidationError) -> str:
 
 def _read_lines(path: Path, option: str = "--dataset") -> list[str]:
     if not path.is_file():
-        raise DataError(f"The file {path} does not exist: pass {option} with the path of a labeled JSONL file.")
+        raise DataError(f"The file {path} does not exist or is not a file: pass {option} with the path of a labeled JSONL file.")
     try:
         return path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:

@@ -68,9 +68,14 @@ def _with_ci(entry: dict[str, Any], metric: str) -> str:
     return _fmt(entry[metric]) + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "")
 
 
+def _cell(text: str) -> str:
+    """Dataset values (ids, personas, reasons) are untrusted text: keep them from breaking the table."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines = ["| " + " | ".join(map(_cell, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -97,7 +102,7 @@ def markdown(report: dict[str, Any]) -> str:
         out += ["## Skipped lines", "", _table(["line", "reason"], [[str(s["line"]), s["reason"]] for s in report["skipped"]]), ""]
     if report.get("unknown_values"):
         out += ["Values not in the catalog: " + "; ".join(
-            f"{field}: " + ", ".join(f"{name} ({count})" for name, count in counts.items())
+            f"{field}: " + ", ".join(f"{_cell(name)} ({count})" for name, count in counts.items())
             for field, counts in report["unknown_values"].items()
         ), ""]
     for dimension in DIMENSIONS:

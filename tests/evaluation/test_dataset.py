@@ -89,7 +89,7 @@ def test_the_transcript_a_grader_sees_carries_no_labels(tmp_path):
 
 
 def test_a_missing_file_is_one_clear_sentence(tmp_path):
-    with pytest.raises(DataError, match=r"does not exist: pass --dataset"):
+    with pytest.raises(DataError, match=r"does not exist or is not a file: pass --dataset"):
         load_dataset(tmp_path / "nope.jsonl")
 
 

@@ -126,3 +126,15 @@ def test_the_terminal_summary_shows_grader_baselines_and_skips(small_eval):
     print_summary(report, console)
     text = console.export_text()
     assert "baseline:keyword" in text and "baseline:majority" in text and "1 malformed line skipped" in text
+
+
+def test_untrusted_dataset_text_cannot_break_the_markdown_tables(tmp_path):
+    rows = [record(f"r{i}", 1 + i % 4, 2, 3, RECS[i % 4], persona="evil | persona\n# Heading") for i in range(6)]
+    path = write_jsonl(tmp_path / "set.jsonl", [*rows, "{broken | line"])
+    graders = {"rubric": TableGrader("rubric", {r["id"]: r["gold"] for r in rows})}
+    report = run_eval(path, "rubric", grader_factory=graders.__getitem__)
+    from interviewer.evaluation.report import markdown
+
+    text = markdown(report)
+    assert "evil \\| persona # Heading" in text
+    assert "\n# Heading" not in text
