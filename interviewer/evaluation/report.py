@@ -20,7 +20,7 @@ REQUIRED_KEYS = ("dataset", "grader", "n", "skipped", "dimensions", "recommendat
 DIMENSION_KEYS = (*ORDINAL_METRICS, "ci95")
 RECOMMENDATION_KEYS = ("accuracy", "macro_f1", "labels", "confusion")
 DIGITS = 4
-SHORT_NAMES = {"technical_empathy": "tech. empathy", "platform_thinking": "platform", "telecom_depth": "telecom"}
+SHORT_NAMES = {"technical_empathy": "empathy", "platform_thinking": "platform", "telecom_depth": "telecom"}
 
 
 def _rounded(value: Any) -> Any:
@@ -84,7 +84,7 @@ def _grader_blocks(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     blocks.update(report.get("compare", {}))
     blocks.update({f"baseline:{name}": block for name, block in report["baselines"].items()})
     if "dimensions" in report.get("human_agreement", {}):
-        blocks["human ceiling (second labels)"] = report["human_agreement"]
+        blocks[f"human ceiling (n={report['human_agreement']['n']})"] = report["human_agreement"]
     return blocks
 
 
@@ -214,17 +214,22 @@ def write_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
         raise DataError(f"Cannot write the report to {out_dir} ({exc.strerror}): pass --out with a writable folder.") from None
 
 
+def _compact(entry: dict[str, Any], metric: str) -> str:
+    ci = entry.get("ci95", {}).get(metric)
+    return _fmt(entry[metric]) + (f" ({_fmt(ci[0])}–{_fmt(ci[1])})" if ci else "")
+
+
 def print_summary(report: dict[str, Any], console: Console) -> None:
-    """The headline table: QWK [95% CI] per dimension and recommendation accuracy, for every grader."""
+    """The headline table: QWK (95% CI) per dimension and recommendation accuracy, for every grader."""
     blocks = _grader_blocks(report)
-    table = Table(title=f"{report['n']} transcripts from {report['dataset']}", show_lines=False)
+    table = Table(title=f"{report['n']} transcripts from {report['dataset']}", caption="QWK and accuracy with 95% bootstrap CIs")
     table.add_column("grader", style="bold", no_wrap=True)
     for header in SHORT_NAMES.values():
-        table.add_column(f"{header}\nQWK [95% CI]", justify="right")
-    table.add_column("recommendation\naccuracy", justify="right")
+        table.add_column(f"{header} QWK", justify="right")
+    table.add_column("recommendation accuracy", justify="right")
     for name, block in blocks.items():
-        table.add_row(name, *(_with_ci(block["dimensions"][d], "qwk") for d in DIMENSIONS),
-                      _with_ci(block["recommendation"], "accuracy"))
+        table.add_row(name, *(_compact(block["dimensions"][d], "qwk") for d in DIMENSIONS),
+                      _compact(block["recommendation"], "accuracy"))
     console.print(table)
     hard = report.get("hard_cases", {})
     for name, lift in hard.get("lift_over_keyword", {}).items():

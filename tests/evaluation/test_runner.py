@@ -144,3 +144,15 @@ def test_a_backend_failure_stops_the_run_but_finished_grades_stay_cached(tmp_pat
 def test_concurrency_below_one_is_a_config_error():
     with pytest.raises(ConfigError, match="at least 1"):
         grade_all(TableGrader("rubric", {}), [], setting="rubric", rubric_version="v1", concurrency=0)
+
+
+def test_a_progress_bar_counts_the_transcripts_while_grading():
+    import io
+
+    from rich.console import Console
+
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, width=100)
+    grade_all(TableGrader("rubric", table(5)), transcripts(5), setting="rubric", rubric_version="v1", console=console)
+    shown = stream.getvalue()
+    assert "Grading with rubric" in shown and "5/5" in shown
