@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..catalog import Persona, Round, prompt_text
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from .context import HistoryTurn, fit
 from .policy import Decision
 
@@ -86,7 +86,12 @@ def build_request(
     system = system_prompt(persona, round_)
     task = task_text(decision, persona)
     max_tokens = REPLY_TOKENS[decision.wording]
-    fitted = fit(fixed=system + "\n" + task, history=history, answer=answer, count=count, window=window, reserve=max_tokens)
+    try:
+        fitted = fit(fixed=system + "\n" + task, history=history, answer=answer, count=count, window=window, reserve=max_tokens)
+    except ValueError as exc:
+        raise ConfigError(
+            f"The model's context window ({window} tokens) is too small for the interviewer's prompt: raise INTERVIEWER_LOCAL_CONTEXT or use a larger model."
+        ) from exc
     messages: list[BaseMessage] = [SystemMessage(system)]
     if fitted.summary:
         messages.append(HumanMessage(fitted.summary))

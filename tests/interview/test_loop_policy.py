@@ -1,0 +1,123 @@
+"""The policy: probe the thinnest dimension within the budget, then move on, then wrap up."""
+
+from __future__ import annotations
+
+from interviewer import catalog
+from interviewer.interview.plan import Phase, build_plan
+from interviewer.interview.policy import LoopState, Policy, TurnRecord, evidence
+from interviewer.interview.text import content_words
+
+THIN = "I think it would be good for people."
+TELECOM = "Carriers route it; we track delivery receipts, respect opt-out and 10DLC registration, with WhatsApp fallback."
+ALL_DIMENSIONS = (
+    "Developers get clear error codes, retries with idempotency keys and signed webhooks; "
+    "it is a composable primitive with versioning for many customers at scale; "
+    "carriers route it, delivery receipts, opt-out and 10DLC."
+)
+
+
+def make_policy(persona="messaging-hm", round_id="product_design"):
+    persona, round_ = catalog.persona(persona), catalog.round_(round_id)
+    return Policy(persona, round_, build_plan(persona, round_, seed=1))
+
+
+def say(state: LoopState, decision) -> None:
+    state.record(TurnRecord(role="interviewer", content=decision.intent, decision=decision.model_dump(mode="json")))
+
+
+def answer(state: LoopState, text: str) -> None:
+    state.record(TurnRecord(role="candidate", content=text))
+
+
+def test_evidence_counts_distinct_cues_per_dimension():
+    counts = evidence([TELECOM])
+    assert counts["telecom_depth"] >= 4
+    assert counts["technical_empathy"] == 0 and counts["platform_thinking"] == 0
+    assert evidence([TELECOM, TELECOM]) == counts  # the same cue twice is still one cue
+
+
+def test_a_thin_answer_is_probed_on_the_dimension_with_least_evidence():
+    policy, state = make_policy(), LoopState()
+    say(state, policy.opening(state))
+    answer(state, TELECOM)
+    decision = policy.after_answer(state)
+    assert decision.action == "probe" and decision.phase == Phase.PROBE
+    assert decision.dimension in ("technical_empathy", "platform_thinking")
+    assert decision.evidence[decision.dimension] == 0 and "least evidence" in decision.reason
+    assert decision.line in policy.probe_bank(decision.dimension)
+
+
+def test_ties_go_to_the_personas_hardest_dimension_with_the_probe_closest_to_the_question():
+    policy, state = make_policy("messaging-hm"), LoopState()
+    opening = policy.opening(state)
+    say(state, opening)
+    answer(state, THIN)
+    decision = policy.after_answer(state)
+    assert decision.dimension == "telecom_depth"  # all at zero: the question's own tag and the persona's focus decide
+    assert content_words(decision.line) & content_words(opening.line)
+
+
+def test_the_personas_signature_probes_lead_its_hardest_dimensions_bank():
+    policy = make_policy("messaging-hm")
+    signature = list(catalog.persona("messaging-hm").signature_probes)
+    assert policy.probe_bank("telecom_depth")[: len(signature)] == signature
+    assert not set(signature) & set(policy.probe_bank("platform_thinking"))
+
+
+def test_an_answer_with_enough_evidence_everywhere_moves_to_the_next_question():
+    policy, state = make_policy(), LoopState()
+    say(state, policy.opening(state))
+    answer(state, ALL_DIMENSIONS)
+    decision = policy.after_answer(state)
+    assert decision.action == "ask" and decision.question_id == policy.plan.question_ids[1]
+    assert decision.reason == "the answer gave enough evidence to move on"
+
+
+def test_probes_per_question_are_capped_then_the_next_question_comes():
+    policy, state = make_policy(), LoopState()
+    say(state, policy.opening(state))
+    for _ in range(policy.plan.max_probes_per_question):
+        answer(state, THIN)
+        decision = policy.after_answer(state)
+        assert decision.action == "probe"
+        say(state, decision)
+    answer(state, THIN)
+    decision = policy.after_answer(state)
+    assert decision.action == "ask" and decision.reason == "this question's follow-ups are used up"
+
+
+def test_a_whole_round_walks_the_phases_in_order_and_never_repeats_a_line():
+    policy, state = make_policy(), LoopState()
+    first = policy.opening(state)
+    say(state, first)
+    phases = [first.phase]
+    while not state.done:
+        answer(state, THIN)
+        decision = policy.after_answer(state)
+        assert decision.intent not in state.interviewer_lines
+        say(state, decision)
+        phases.append(decision.phase)
+    assert set(phases[1:-3]) <= {Phase.MAIN, Phase.PROBE}
+    assert phases[0] == Phase.OPENING and phases[-3:] == [Phase.WRAP_UP, Phase.CANDIDATE_QUESTIONS, Phase.CLOSE]
+    assert len(state.asked_question_ids) == policy.plan.max_main_questions
+    assert len(set(state.asked_question_ids)) == len(state.asked_question_ids)
+    assert len(set(state.used_probes)) == len(state.used_probes)
+
+
+def test_the_time_budget_ends_the_main_part():
+    policy, state = make_policy(), LoopState()
+    say(state, policy.opening(state))
+    answer(state, THIN)
+    state.minutes_elapsed = policy.plan.minutes + 1
+    decision = policy.after_answer(state)
+    assert decision.action == "wrap_up" and "budget" in decision.reason
+
+
+def test_skip_and_end_move_forward_in_curated_words():
+    policy, state = make_policy(), LoopState()
+    say(state, policy.opening(state))
+    skipped = policy.skip(state)
+    assert skipped.action == "ask" and skipped.question_id == policy.plan.question_ids[1] and skipped.wording == "curated"
+    say(state, skipped)
+    ended = policy.end(state)
+    assert ended.phase == Phase.CLOSE and ended.line == catalog.persona("messaging-hm").closing
