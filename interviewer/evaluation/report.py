@@ -98,6 +98,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"(seed {report.get('bootstrap', {}).get('seed', '?')}). — means undefined for this data.",
         "",
     ]
+    out += [f"> {_cell(warning)}" for warning in report.get("warnings", [])] + ([""] if report.get("warnings") else [])
     if report["skipped"]:
         out += ["## Skipped lines", "", _table(["line", "reason"], [[str(s["line"]), s["reason"]] for s in report["skipped"]]), ""]
     if report.get("unknown_values"):
@@ -238,6 +239,8 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
             for d in DIMENSIONS
         )
         console.print(f"Hard cases (n={hard['n']}): QWK lift of {name} over the keyword baseline: {line}", highlight=False, soft_wrap=True)
+    for warning in report.get("warnings", []):
+        console.print(f"[yellow]Note:[/] {_cell(warning)}", highlight=False, soft_wrap=True)
     if report["skipped"]:
         first = report["skipped"][0]
         count = len(report["skipped"])

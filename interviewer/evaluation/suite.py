@@ -110,6 +110,24 @@ def human_agreement(
     return result
 
 
+SMALL_N = 30  # below this, bootstrap intervals are wide and QWK swings with a single transcript
+
+
+def warnings_for(report: dict[str, Any], majority_source: str) -> list[str]:
+    """What a reader must know before trusting the figures."""
+    warnings = []
+    if report["n"] < SMALL_N:
+        warnings.append(f"Only {report['n']} transcripts: the intervals are wide and QWK is unstable; use {SMALL_N} or more.")
+    if "train split" not in majority_source:
+        warnings.append("No train split was found, so the majority baseline was fitted on the evaluated data itself.")
+    for field, counts in report["unknown_values"].items():
+        warnings.append(f"{sum(counts.values())} transcripts have a {field} the catalog does not know ({', '.join(counts)}).")
+    human = report.get("human_agreement")
+    if human is not None and human["n"] < SMALL_N:
+        warnings.append(f"The human ceiling rests on {human['n']} doubly labeled transcripts only.")
+    return warnings
+
+
 def run_eval(
     dataset_path: Path | None,
     grader_setting: str,
@@ -189,6 +207,7 @@ def run_eval(
     second_path = second_labels or (dataset_path.parent / SECOND_LABELS_FILE)
     if second_labels is not None or second_path.is_file():
         report["human_agreement"] = human_agreement(dataset, second_path, predictions[grader_setting], resamples, seed)
+    report["warnings"] = warnings_for(report, majority.source)
     report["timing"] = {
         "grading_seconds": graded - started,
         "total_seconds": time.perf_counter() - started,

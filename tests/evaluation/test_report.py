@@ -138,3 +138,12 @@ def test_untrusted_dataset_text_cannot_break_the_markdown_tables(tmp_path):
     text = markdown(report)
     assert "evil \\| persona # Heading" in text
     assert "\n# Heading" not in text
+
+
+def test_small_samples_and_unknown_values_are_called_out(tmp_path):
+    rows = [record(f"r{i}", 1 + i % 4, 2, 3, RECS[i % 4], round="lunch") for i in range(6)]
+    path = write_jsonl(tmp_path / "set.jsonl", rows)
+    graders = {"rubric": TableGrader("rubric", {r["id"]: r["gold"] for r in rows})}
+    warnings = run_eval(path, "rubric", grader_factory=graders.__getitem__)["warnings"]
+    assert any("Only 6 transcripts" in w for w in warnings)
+    assert any("6 transcripts have a round the catalog does not know (lunch)" in w for w in warnings)
