@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import DataError
@@ -223,13 +224,13 @@ def _compact(entry: dict[str, Any], metric: str) -> str:
 def print_summary(report: dict[str, Any], console: Console) -> None:
     """The headline table: QWK (95% CI) per dimension and recommendation accuracy, for every grader."""
     blocks = _grader_blocks(report)
-    table = Table(title=f"{report['n']} transcripts from {report['dataset']}", caption="QWK and accuracy with 95% bootstrap CIs")
+    table = Table(title=escape(f"{report['n']} transcripts from {report['dataset']}"), caption="QWK and accuracy with 95% bootstrap CIs")
     table.add_column("grader", style="bold", no_wrap=True)
     for header in SHORT_NAMES.values():
         table.add_column(f"{header} QWK", justify="right")
     table.add_column("recommendation accuracy", justify="right")
     for name, block in blocks.items():
-        table.add_row(name, *(_compact(block["dimensions"][d], "qwk") for d in DIMENSIONS),
+        table.add_row(escape(name), *(_compact(block["dimensions"][d], "qwk") for d in DIMENSIONS),
                       _compact(block["recommendation"], "accuracy"))
     console.print(table)
     hard = report.get("hard_cases", {})
@@ -238,13 +239,13 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
             f"{SHORT_NAMES[d]} {lift[d]['qwk']['diff']:+.2f}" if lift[d]["qwk"]["diff"] is not None else f"{SHORT_NAMES[d]} —"
             for d in DIMENSIONS
         )
-        console.print(f"Hard cases (n={hard['n']}): QWK lift of {name} over the keyword baseline: {line}", highlight=False, soft_wrap=True)
+        console.print(f"Hard cases (n={hard['n']}): QWK lift of {escape(name)} over the keyword baseline: {line}", highlight=False, soft_wrap=True)
     for warning in report.get("warnings", []):
-        console.print(f"[yellow]Note:[/] {_cell(warning)}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]Note:[/] {escape(_cell(warning))}", highlight=False, soft_wrap=True)
     if report["skipped"]:
         first = report["skipped"][0]
         count = len(report["skipped"])
         console.print(
-            f"[yellow]{count} malformed line{'s' if count != 1 else ''} skipped[/] (first: line {first['line']}, {first['reason']})",
+            f"[yellow]{count} malformed line{'s' if count != 1 else ''} skipped[/] (first: line {first['line']}, {escape(first['reason'])})",
             highlight=False, soft_wrap=True,
         )

@@ -147,3 +147,14 @@ def test_small_samples_and_unknown_values_are_called_out(tmp_path):
     warnings = run_eval(path, "rubric", grader_factory=graders.__getitem__)["warnings"]
     assert any("Only 6 transcripts" in w for w in warnings)
     assert any("6 transcripts have a round the catalog does not know (lunch)" in w for w in warnings)
+
+
+def test_untrusted_dataset_text_is_not_rich_markup_in_the_terminal(tmp_path):
+    from rich.console import Console
+
+    rows = [record(f"r{i}", 1 + i % 4, 2, 3, RECS[i % 4], persona="[bold red]boss[/]") for i in range(6)]
+    path = write_jsonl(tmp_path / "set.jsonl", rows)
+    graders = {"rubric": TableGrader("rubric", {r["id"]: r["gold"] for r in rows})}
+    console = Console(record=True, width=200)
+    print_summary(run_eval(path, "rubric", grader_factory=graders.__getitem__), console)
+    assert "[bold red]boss[/]" in console.export_text()
