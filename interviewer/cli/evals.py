@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from . import app, console, err_console
 
@@ -43,6 +44,6 @@ def eval_command(
     timing = report["timing"]
     console.print(
         f"Graded in {timing['grading_seconds']:.1f} s ({timing['cache_hits']} cached). "
-        f"Report: {written[0]}, {written[1]} and {len(written) - 2} confusion PNGs.",
+        + escape(f"Report: {written[0]}, {written[1]} and {len(written) - 2} confusion PNGs."),
         highlight=False,
     )

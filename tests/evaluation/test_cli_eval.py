@@ -109,3 +109,18 @@ def test_bad_input_is_one_sentence_and_no_traceback(monkeypatch, capsys, tmp_pat
     assert code == 2
     assert message in " ".join(err.split()) and "Traceback" not in err + out
     assert len(err.strip().splitlines()) <= 2  # one sentence (rich may wrap it)
+
+
+def test_the_shipped_test_split_evaluates_cleanly_with_the_offline_grader(monkeypatch, capsys, tmp_path, cache_path):
+    from interviewer.evaluation.dataset import load_dataset, shipped_dataset
+
+    test_split = shipped_dataset("test")
+    if not test_split.is_file():
+        pytest.skip("the test split has not been written yet")
+    code, out, err = run_cli(monkeypatch, capsys, "--out", str(tmp_path / "r"))
+    assert code == 0, err
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["dataset"] == str(test_split) and report["skipped"] == []
+    assert report["n"] == len(load_dataset(test_split).items) >= 40
+    assert report["baselines"]["majority"]["source"].startswith("train split")
+    assert report["hard_cases"]["n"] > 0 and "rubric" in report["hard_cases"]["lift_over_keyword"]
