@@ -117,7 +117,7 @@ def test_the_shipped_test_split_evaluates_cleanly_with_the_offline_grader(monkey
     test_split = shipped_dataset("test")
     if not test_split.is_file():
         pytest.skip("the test split has not been written yet")
-    code, out, err = run_cli(monkeypatch, capsys, "--out", str(tmp_path / "r"))
+    code, out, err = run_cli(monkeypatch, capsys, "--grader", "rubric", "--out", str(tmp_path / "r"))
     assert code == 0, err
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["dataset"] == str(test_split) and report["skipped"] == []
