@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter
-from typing import Literal
+from typing import Annotated, Literal
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -34,11 +34,15 @@ REPLY_TOKENS = 900
 REDACTED = "[text addressed to the grader, removed]"
 
 
+Quote = Annotated[str, Field(max_length=160)]
+
+
 class GradedDimension(BaseModel):
     """Field order is the reasoning order: quotes, then why, then the score."""
 
-    evidence: list[str] = Field(default_factory=list, max_length=2, description="short quotes copied exactly from the candidate's turns")
-    rationale: str = Field(max_length=400, description="one or two sentences on what the quotes show")
+    # Bounded strings keep a grammar-constrained small model from rambling past the reply limit.
+    evidence: list[Quote] = Field(max_length=2, description="short quotes copied exactly from the candidate's turns")
+    rationale: str = Field(max_length=240, description="one or two sentences on what the quotes show")
     score: Literal[1, 2, 3, 4]
 
 
