@@ -52,6 +52,7 @@ class Cues(BaseModel):
     structure: dict[str, list[str]]
     injection: list[str]
     dimensions: dict[Dimension, DimensionCues]
+    extra_wrong_facts: dict[Dimension, list[WrongFact]] = {}
 
     @field_validator("structure")
     @classmethod
@@ -95,7 +96,7 @@ def cues() -> CompiledCues:
         concepts={d: {c: _compile(p) for c, p in model.dimensions[d].concepts.items()} for d in DIMENSIONS},
         strong={d: _compile(model.dimensions[d].strong) for d in DIMENSIONS},
         anti={d: _compile(model.dimensions[d].anti) for d in DIMENSIONS},
-        wrong_facts={d: list(loaded[d].wrong_facts) for d in DIMENSIONS},
+        wrong_facts={d: [*loaded[d].wrong_facts, *model.extra_wrong_facts.get(d, [])] for d in DIMENSIONS},
     )
 
 
