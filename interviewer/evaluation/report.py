@@ -102,6 +102,9 @@ def markdown(report: dict[str, Any]) -> str:
     out += [f"> {_cell(warning)}" for warning in report.get("warnings", [])] + ([""] if report.get("warnings") else [])
     if report["skipped"]:
         out += ["## Skipped lines", "", _table(["line", "reason"], [[str(s["line"]), s["reason"]] for s in report["skipped"]]), ""]
+    if report.get("grading_failures"):
+        out += ["## Grading failures (left out of every grader's figures)", "",
+                _table(["id", "grader", "reason"], [[f["id"], f["grader"], f["reason"]] for f in report["grading_failures"]]), ""]
     if report.get("unknown_values"):
         out += ["Values not in the catalog: " + "; ".join(
             f"{field}: " + ", ".join(f"{_cell(name)} ({count})" for name, count in counts.items())

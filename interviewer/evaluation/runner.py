@@ -1,14 +1,16 @@
 """Grade every transcript of a dataset with one grader: cached, with a progress bar, remote graders in parallel.
 
-The offline grader runs inline (it is fast and CPU-bound). Graders whose setting starts with "llm:" wait on a
-server, so they run in a bounded thread pool and retry with exponential backoff when rate-limited.
+The offline grader and in-process models run inline (CPU-bound, and llama.cpp is not thread-safe). Graders
+whose setting is llm:openai:... wait on a server, so they run in a bounded thread pool; every grader retries
+with exponential backoff when rate-limited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 import openai
@@ -16,12 +18,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InterviewerError
 from ..grading import Grader, Scorecard
 from ..transcript import Transcript
 from .cache import GradeCache, cache_key, grading_fingerprint
 
 RATE_LIMIT_ATTEMPTS = 6
+SYSTEMIC_FAILURES = 3  # this many failures before any success: the grader cannot work at all, so stop
 DEFAULT_CONCURRENCY = 4
 
 
@@ -37,7 +40,16 @@ def load_grader(setting: str, samples: int = 1) -> Grader:
 
 
 def is_remote(setting: str) -> bool:
-    return setting.startswith("llm:")
+    """An llm: grader whose model is behind a server. In-process GGUF models (llm:local...) are not
+    thread-safe (llama.cpp asserts and crashes), so they run inline like the offline grader."""
+    if not setting.startswith("llm:"):
+        return False
+    from ..models import parse_spec
+
+    try:
+        return parse_spec(setting.removeprefix("llm:")).kind == "openai"
+    except ConfigError:
+        return False
 
 
 def _with_rate_limit_retry(function: Callable[[], Scorecard], wait_strategy: Any) -> Scorecard:
@@ -52,7 +64,7 @@ def _with_rate_limit_retry(function: Callable[[], Scorecard], wait_strategy: Any
     raise AssertionError("unreachable: tenacity either returns or re-raises")
 
 
-def _progress(console: Console | None, label: str) -> Progress | nullcontext[None]:
+def _progress(console: Console | None) -> Progress | nullcontext[None]:
     if console is None:
         return nullcontext()
     return Progress(
@@ -63,6 +75,14 @@ def _progress(console: Console | None, label: str) -> Progress | nullcontext[Non
         console=console,
         transient=True,
     )
+
+
+@dataclass
+class Grades:
+    """One grader's output on a dataset: a Scorecard per transcript, or None where grading failed (see failures)."""
+
+    cards: list[Scorecard | None]
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def grade_all(
@@ -76,44 +96,57 @@ def grade_all(
     concurrency: int = DEFAULT_CONCURRENCY,
     console: Console | None = None,
     rate_limit_wait: Any = None,
-) -> list[Scorecard]:
-    """One Scorecard per transcript, in order. Cached grades are reused; new ones are stored as they finish."""
+) -> Grades:
+    """Grade every transcript, in order. Cached grades are reused; new ones are stored as they finish.
+
+    A grader that fails on one transcript (an InterviewerError such as an unparseable model reply or a transcript
+    too long for the model) is recorded and the rest is graded. When the first grades all fail, the failure is
+    systemic (bad setting, no server) and is raised. Any other error stops the run; finished grades stay cached.
+    """
     if concurrency < 1:
         raise ConfigError(f"--concurrency must be at least 1 (got {concurrency}).")
     wait_strategy = rate_limit_wait if rate_limit_wait is not None else wait_exponential(multiplier=1, min=1, max=30)
     fingerprint = grading_fingerprint() if cache is not None else ""
     keys = [cache_key(t, setting, samples, rubric_version, fingerprint) for t in transcripts]
-    results: list[Scorecard | None] = [cache.get(key) if cache else None for key in keys]
-    todo = [i for i, card in enumerate(results) if card is None]
+    grades = Grades(cards=[cache.get(key) if cache else None for key in keys])
+    todo = [i for i, card in enumerate(grades.cards) if card is None]
+    succeeded = len(transcripts) - len(todo)
+    failed: dict[int, str] = {}
 
-    def finish(index: int, card: Scorecard) -> None:
-        results[index] = card
+    def attempt(index: int) -> Scorecard | InterviewerError:
+        try:
+            return _with_rate_limit_retry(lambda: grader.grade(transcripts[index]), wait_strategy)
+        except InterviewerError as exc:
+            return exc
+
+    def finish(index: int, outcome: Scorecard | InterviewerError) -> None:
+        nonlocal succeeded
+        if isinstance(outcome, InterviewerError):
+            failed[index] = str(outcome)
+            if succeeded == 0 and len(failed) >= SYSTEMIC_FAILURES:
+                raise outcome
+            return
+        succeeded += 1
+        grades.cards[index] = outcome
         if cache is not None:
-            cache.put(keys[index], card)
+            cache.put(keys[index], outcome)
 
-    with _progress(console, f"Grading with {setting}") as bar:
+    with _progress(console) as bar:
         task = bar.add_task(f"Grading with {setting}", total=len(transcripts), completed=len(transcripts) - len(todo)) if bar else None
         advance = (lambda: bar.advance(task)) if bar else (lambda: None)
         if not is_remote(setting) or concurrency == 1:
             for index in todo:
-                finish(index, _with_rate_limit_retry(lambda: grader.grade(transcripts[index]), wait_strategy))
+                finish(index, attempt(index))
                 advance()
         else:
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                futures = {
-                    pool.submit(_with_rate_limit_retry, lambda i=index: grader.grade(transcripts[i]), wait_strategy): index
-                    for index in todo
-                }
-                pending = set(futures)
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                    errors = [f.exception() for f in done if f.exception() is not None]
-                    for future in done:
-                        if future.exception() is None:  # keep every finished grade cached, even when one failed
-                            finish(futures[future], future.result())
-                            advance()
-                    if errors:
-                        for other in pending:
-                            other.cancel()
-                        raise errors[0]
-    return results  # type: ignore[return-value]
+                futures = {pool.submit(attempt, index): index for index in todo}
+                try:
+                    for future in as_completed(futures):
+                        finish(futures[future], future.result())
+                        advance()
+                finally:
+                    for future in futures:
+                        future.cancel()
+    grades.failures = [{"id": transcripts[i].id, "grader": setting, "reason": failed[i]} for i in sorted(failed)]
+    return grades

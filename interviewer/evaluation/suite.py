@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 
 from .. import catalog
+from ..errors import BackendError
 from ..grading import Grader, Scorecard
 from .baselines import KEYWORD_THRESHOLDS, KeywordGrader, majority_baseline
 from .cache import GradeCache, package_version
@@ -122,6 +123,13 @@ def warnings_for(report: dict[str, Any], majority_source: str) -> list[str]:
         warnings.append("No train split was found, so the majority baseline was fitted on the evaluated data itself.")
     for field, counts in report["unknown_values"].items():
         warnings.append(f"{sum(counts.values())} transcripts have a {field} the catalog does not know ({', '.join(counts)}).")
+    failed_ids = {failure["id"] for failure in report["grading_failures"]}
+    if failed_ids:
+        graders = sorted({failure["grader"] for failure in report["grading_failures"]})
+        warnings.append(
+            f"{len(failed_ids)} transcripts could not be graded by {', '.join(graders)} and were left out of every "
+            f"grader's figures (see grading_failures)."
+        )
     human = report.get("human_agreement")
     if human is not None and human["n"] < SMALL_N:
         warnings.append(f"The human ceiling rests on {human['n']} doubly labeled transcripts only.")
@@ -151,14 +159,25 @@ def run_eval(
     gold = [item.gold.as_dict() for item in dataset.items]
 
     settings = list(dict.fromkeys([grader_setting, *compare]))
-    predictions: dict[str, list[Labels]] = {}
+    cards: dict[str, list[Scorecard | None]] = {}
+    failures: list[dict[str, Any]] = []
     for setting in settings:
-        cards = grade_all(
+        grades = grade_all(
             factory(setting), transcripts, setting=setting, rubric_version=rubric_version,
             cache=cache, concurrency=concurrency, console=console,
         )
-        predictions[setting] = [labels_of(card) for card in cards]
+        cards[setting] = grades.cards
+        failures.extend(grades.failures)
     graded = time.perf_counter()
+
+    # Every grader is measured on the same transcripts, or paired differences would compare different items.
+    kept = [i for i in range(len(transcripts)) if all(cards[s][i] is not None for s in settings)]
+    if not kept:
+        raise BackendError(f"No transcript could be graded by every grader (first failure: {failures[0]['reason']}).")
+    dataset = dataset.model_copy(update={"items": [dataset.items[i] for i in kept]})
+    transcripts = [transcripts[i] for i in kept]
+    gold = [gold[i] for i in kept]
+    predictions: dict[str, list[Labels]] = {s: [labels_of(cards[s][i]) for i in kept] for s in settings}  # type: ignore[arg-type]
 
     train = shipped_dataset("train")
     majority = majority_baseline(dataset.items, None if _same_file(train, dataset_path) else train)
@@ -175,6 +194,7 @@ def run_eval(
         "grader": grader_setting,
         "n": len(dataset.items),
         "skipped": [s.model_dump() for s in dataset.skipped],
+        "grading_failures": failures,
         **primary.as_report(),
         "baselines": {
             MAJORITY: {**results[MAJORITY].as_report(), "source": majority.source, "labels": majority.labels},

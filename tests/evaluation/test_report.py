@@ -158,3 +158,23 @@ def test_untrusted_dataset_text_is_not_rich_markup_in_the_terminal(tmp_path):
     console = Console(record=True, width=200)
     print_summary(run_eval(path, "rubric", grader_factory=graders.__getitem__), console)
     assert "[bold red]boss[/]" in console.export_text()
+
+
+def test_a_transcript_one_grader_cannot_grade_is_left_out_for_every_grader_and_reported(small_eval):
+    from interviewer.errors import BackendError
+
+    rows, path, graders = small_eval
+
+    class Stumbles(TableGrader):
+        def grade(self, transcript):
+            if transcript.id == "r5":
+                raise BackendError("The grader model gave no valid scorecard in 3 tries: try a larger model.")
+            return super().grade(transcript)
+
+    graders["llm:fake"] = Stumbles("llm:fake", shifted(rows, 5))
+    report = run_eval(path, "rubric", ["llm:fake"], grader_factory=graders.__getitem__)
+    assert report["n"] == len(rows) - 1
+    assert "r5" not in [item["id"] for item in report["items"]]
+    assert report["grading_failures"] == [{"id": "r5", "grader": "llm:fake", "reason": report["grading_failures"][0]["reason"]}]
+    assert any("1 transcripts could not be graded by llm:fake" in w for w in report["warnings"])
+    assert report["slices"]["hard"]["hard"]["rubric"]["n"] + report["slices"]["hard"]["not_hard"]["rubric"]["n"] == len(rows) - 1

@@ -9,7 +9,7 @@ from tenacity import wait_none
 
 from interviewer.errors import BackendError, ConfigError
 from interviewer.evaluation.cache import GradeCache, cache_key
-from interviewer.evaluation.runner import grade_all
+from interviewer.evaluation.runner import SYSTEMIC_FAILURES, grade_all
 from interviewer.transcript import Transcript
 
 from .conftest import TableGrader
@@ -32,10 +32,10 @@ def test_a_rerun_is_served_from_the_cache_and_the_grader_is_called_once_per_tran
     grader = TableGrader("rubric", table(3))
     items = transcripts(3)
     first_cache = GradeCache(tmp_path / "g.sqlite")
-    first = grade_all(grader, items, setting="rubric", rubric_version="v1", cache=first_cache)
+    first = grade_all(grader, items, setting="rubric", rubric_version="v1", cache=first_cache).cards
     first_cache.close()
     second_cache = GradeCache(tmp_path / "g.sqlite")  # a new process: only the file is shared
-    second = grade_all(grader, items, setting="rubric", rubric_version="v1", cache=second_cache)
+    second = grade_all(grader, items, setting="rubric", rubric_version="v1", cache=second_cache).cards
     assert grader.calls == ["t0", "t1", "t2"]
     assert second_cache.hits == 3 and second_cache.misses == 0
     assert [c.scores() for c in second] == [c.scores() for c in first]
@@ -74,19 +74,21 @@ def test_an_unwritable_cache_location_degrades_to_grading_without_a_cache(tmp_pa
     blocker.write_text("not a folder")
     cache = GradeCache(blocker / "g.sqlite")
     grader = TableGrader("rubric", table(2))
-    assert len(grade_all(grader, transcripts(2), setting="rubric", rubric_version="v1", cache=cache)) == 2
+    assert len(grade_all(grader, transcripts(2), setting="rubric", rubric_version="v1", cache=cache).cards) == 2
 
 
 def test_remote_graders_run_concurrently_but_never_beyond_the_bound():
     grader = TableGrader("llm:openai:gpt-4o-mini", table(12), delay=0.05)
-    cards = grade_all(grader, transcripts(12), setting=grader.name, rubric_version="v1", concurrency=3)
+    cards = grade_all(grader, transcripts(12), setting=grader.name, rubric_version="v1", concurrency=3).cards
     assert [c.grader for c in cards] == [grader.name] * 12
     assert 2 <= grader.max_in_flight <= 3
 
 
-def test_the_offline_grader_runs_inline_one_at_a_time():
-    grader = TableGrader("rubric", table(6), delay=0.01)
-    grade_all(grader, transcripts(6), setting="rubric", rubric_version="v1", concurrency=4)
+@pytest.mark.parametrize("setting", ["rubric", "llm:local", "llm:local:/models/x.gguf", "llm:fake"])
+def test_the_offline_grader_and_in_process_models_run_inline_one_at_a_time(setting):
+    # llama.cpp crashes when one in-process model is used from two threads
+    grader = TableGrader(setting, table(6), delay=0.01)
+    grade_all(grader, transcripts(6), setting=setting, rubric_version="v1", concurrency=4)
     assert grader.max_in_flight == 1
 
 
@@ -112,7 +114,7 @@ class FlakyGrader(TableGrader):
 
 def test_rate_limits_are_retried_until_the_grade_arrives():
     grader = FlakyGrader(failures=2)
-    cards = grade_all(grader, transcripts(1), setting=grader.name, rubric_version="v1", rate_limit_wait=wait_none())
+    cards = grade_all(grader, transcripts(1), setting=grader.name, rubric_version="v1", rate_limit_wait=wait_none()).cards
     assert cards[0].scores()["telecom_depth"] == 4
     assert grader.calls == ["rate-limited", "rate-limited", "t0"]
 
@@ -124,17 +126,42 @@ def test_a_rate_limit_that_never_lifts_is_raised_after_bounded_retries():
     assert len(grader.calls) == 6
 
 
-class FailsOnOne(TableGrader):
+class FailsOn(TableGrader):
+    """Fails on the listed transcript ids with the given error."""
+
+    def __init__(self, name: str, n: int, failing: set[str], error: Exception) -> None:
+        super().__init__(name, table(n))
+        self.failing, self.error = failing, error
+        self.attempts = 0
+
     def grade(self, transcript):
-        if transcript.id == "t3":
-            raise BackendError("The grading server dropped the connection: try again.")
+        self.attempts += 1
+        if transcript.id in self.failing:
+            raise self.error
         return super().grade(transcript)
 
 
-def test_a_backend_failure_stops_the_run_but_finished_grades_stay_cached(tmp_path):
-    grader = FailsOnOne("llm:openai:gpt-4o-mini", table(6))
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_a_transcript_the_grader_cannot_grade_is_recorded_and_the_rest_graded(concurrency):
+    error = BackendError("The grader model gave no valid scorecard in 3 tries: try a larger model.")
+    grader = FailsOn("llm:openai:gpt-4o-mini", 6, {"t3"}, error)
+    grades = grade_all(grader, transcripts(6), setting=grader.name, rubric_version="v1", concurrency=concurrency)
+    assert [card is None for card in grades.cards] == [False, False, False, True, False, False]
+    assert grades.failures == [{"id": "t3", "grader": grader.name, "reason": str(error)}]
+
+
+def test_a_grader_that_fails_from_the_start_is_a_systemic_error_and_stops_the_run():
+    grader = FailsOn("llm:local", 10, {f"t{i}" for i in range(10)}, BackendError("The model file is unreadable: reinstall it."))
+    with pytest.raises(BackendError, match="unreadable"):
+        grade_all(grader, transcripts(10), setting=grader.name, rubric_version="v1")
+    assert grader.attempts == SYSTEMIC_FAILURES  # not all ten: it stopped once the failure was clearly systemic
+
+
+def test_a_lost_server_stops_the_run_but_finished_grades_stay_cached(tmp_path):
+    request = httpx.Request("POST", "http://localhost:9/v1/chat/completions")
+    grader = FailsOn("llm:openai:m@http://localhost:9/v1", 6, {"t3"}, openai.APIConnectionError(request=request))
     cache = GradeCache(tmp_path / "g.sqlite")
-    with pytest.raises(BackendError):
+    with pytest.raises(openai.APIConnectionError):
         grade_all(grader, transcripts(6), setting=grader.name, rubric_version="v1", cache=cache, concurrency=1)
     from interviewer.evaluation.cache import grading_fingerprint
 
