@@ -13,8 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .catalog import rubrics
+from .config import Settings
 from .grading.narrative import by_strength
+from .grading.registry import load_grader
 from .grading.scorecard import DIMENSIONS, LEVEL_LABELS, Scorecard
+from .store import SessionStore
 
 VERDICT_STYLE = {"strong_no_hire": "bold red", "no_hire": "red", "hire": "green", "strong_hire": "bold green"}
 
@@ -135,3 +138,18 @@ def to_markdown(scorecard: Scorecard, *, title: str = "Hiring committee debrief"
     lines.append(f"_grader {scorecard.grader} · rubric {scorecard.rubric_version}_")
     lines += [f"- note: {note}" for note in scorecard.notes]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def session_debrief(
+    store: SessionStore, session_id: str, *, grader: str | None = None, samples: int = 1, regrade: bool = False,
+    settings: Settings | None = None,
+) -> Scorecard:
+    """A stored session's debrief from this grader: the stored one, or graded now and stored (CLI and web share it)."""
+    settings = settings or Settings.from_env()
+    info = store.get_session(session_id)
+    setting = (grader or settings.grader).strip()
+    card = None if regrade else store.latest_debrief(info.id)
+    if card is None or card.grader != setting:
+        card = load_grader(setting, samples=samples, settings=settings).grade(store.transcript(info.id))
+        store.save_debrief(info.id, card)
+    return card

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..config import Settings
-from ..debrief import render, to_markdown
+from ..debrief import render, session_debrief, to_markdown
 from ..errors import DataError
 from ..grading.registry import load_grader
 from ..grading.scorecard import Scorecard
@@ -65,11 +65,7 @@ def debrief(
     if session_id is None:
         raise DataError("There are no sessions yet: practise a round with `interviewer chat` first.")
     info = store.get_session(session_id)
-    setting = (grader or settings.grader).strip()
-    card = None if regrade else store.latest_debrief(info.id)
-    if card is None or card.grader != setting:
-        card = load_grader(setting, samples=samples, settings=settings).grade(store.transcript(info.id))
-        store.save_debrief(info.id, card)
+    card = session_debrief(store, info.id, grader=grader, samples=samples, regrade=regrade, settings=settings)
     _show(card, as_json=as_json, markdown=markdown, title=f"Debrief: {info.persona} · {info.round} · {info.id[:8]}")
 
 
