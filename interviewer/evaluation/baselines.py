@@ -25,7 +25,7 @@ from ..grading.scorecard import (
     enforce_recommendation,
 )
 from ..transcript import Transcript
-from .dataset import Gold, LabeledTranscript
+from .dataset import Dataset, Gold, LabeledTranscript
 
 # Keyword hits per dimension at which the baseline moves up a level (2, 3, 4). Fixed, never refitted: set once
 # to the rounded quartiles of the pooled counts on the writers' drafts, so its scores spread over all levels.
@@ -107,11 +107,8 @@ class MajorityGrader:
         )
 
 
-def majority_baseline(evaluated: Sequence[LabeledTranscript], train_path: Path | None) -> MajorityGrader:
-    """Fit on the train split when it exists (and is not the evaluated file itself), else on the evaluated data."""
-    if train_path is not None and train_path.is_file():
-        from .dataset import load_dataset
-
-        train = load_dataset(train_path)
-        return MajorityGrader([item.gold for item in train.items], source=f"train split ({train_path.name})")
+def majority_baseline(evaluated: Sequence[LabeledTranscript], train: Dataset | None) -> MajorityGrader:
+    """Fit on the train split when it ships, else on the evaluated data (and say so)."""
+    if train is not None:
+        return MajorityGrader([item.gold for item in train.items], source=f"train split ({Path(train.path).name})")
     return MajorityGrader([item.gold for item in evaluated], source="evaluated data (no train split found)")

@@ -6,6 +6,7 @@ difference is measured on the same bootstrap resamples of transcripts.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -123,6 +124,12 @@ def warnings_for(report: dict[str, Any], majority_source: str) -> list[str]:
         warnings.append("No train split was found, so the majority baseline was fitted on the evaluated data itself.")
     for field, counts in report["unknown_values"].items():
         warnings.append(f"{sum(counts.values())} transcripts have a {field} the catalog does not know ({', '.join(counts)}).")
+    overlap = report["train_overlap"]["n"]
+    if overlap:
+        warnings.append(
+            f"{overlap} of {report['n']} transcripts are in the train split: a grader fitted on it has seen them, so its "
+            f"figures here are optimistic; evaluate on the test split for an honest number."
+        )
     failed_ids = {failure["id"] for failure in report["grading_failures"]}
     if failed_ids:
         graders = sorted({failure["grader"] for failure in report["grading_failures"]})
@@ -179,8 +186,9 @@ def run_eval(
     gold = [gold[i] for i in kept]
     predictions: dict[str, list[Labels]] = {s: [labels_of(cards[s][i]) for i in kept] for s in settings}  # type: ignore[arg-type]
 
-    train = shipped_dataset("train")
-    majority = majority_baseline(dataset.items, None if _same_file(train, dataset_path) else train)
+    train_path = shipped_dataset("train")
+    train = load_dataset(train_path) if train_path.is_file() else None
+    majority = majority_baseline(dataset.items, train)
     keyword = KeywordGrader()
     predictions[KEYWORD] = [labels_of(keyword.grade(t)) for t in transcripts]
     predictions[MAJORITY] = [labels_of(majority.grade(t)) for t in transcripts]
@@ -204,6 +212,7 @@ def run_eval(
         "slices": slice_tables(dataset.items, predictions),
         "hard_cases": hard_cases(dataset.items, gold, predictions, resamples, seed),
         "unknown_values": dataset.unknown_values,
+        "train_overlap": {"train_split": str(train_path), "n": len(seen_in_training(dataset.items, train))},
         "bootstrap": {"resamples": resamples, "seed": seed, "unit": "transcript"},
         "rubric_version": rubric_version,
         "package_version": package_version(),
@@ -237,8 +246,9 @@ def run_eval(
     return report
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == Path(b).resolve()
-    except OSError:
-        return False
+def seen_in_training(items: Sequence[LabeledTranscript], train: Dataset | None) -> list[str]:
+    """Ids of evaluated transcripts that are also in the train split (same id and same turns)."""
+    if train is None:
+        return []
+    fitted = {(item.id, json.dumps([t.model_dump() for t in item.turns])) for item in train.items}
+    return [item.id for item in items if (item.id, json.dumps([t.model_dump() for t in item.turns])) in fitted]

@@ -39,9 +39,9 @@ def test_majority_breaks_ties_towards_the_lower_label_so_it_is_deterministic():
 def test_majority_fits_on_the_train_split_when_it_exists_and_says_which(tmp_path):
     train = write_jsonl(tmp_path / "train.jsonl", [record(f"t{i}", 4, 4, 4, "strong_hire") for i in range(3)])
     evaluated = load_dataset(write_jsonl(tmp_path / "test.jsonl", [record("e", 1, 1, 1, "strong_no_hire")])).items
-    from_train = majority_baseline(evaluated, train)
+    from_train = majority_baseline(evaluated, load_dataset(train))
     assert from_train.labels["telecom_depth"] == 4 and "train split" in from_train.source
-    fallback = majority_baseline(evaluated, tmp_path / "missing.jsonl")
+    fallback = majority_baseline(evaluated, None)
     assert fallback.labels["telecom_depth"] == 1 and "evaluated data" in fallback.source
 
 

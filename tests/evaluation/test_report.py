@@ -178,3 +178,17 @@ def test_a_transcript_one_grader_cannot_grade_is_left_out_for_every_grader_and_r
     assert report["grading_failures"] == [{"id": "r5", "grader": "llm:fake", "reason": report["grading_failures"][0]["reason"]}]
     assert any("1 transcripts could not be graded by llm:fake" in w for w in report["warnings"])
     assert report["slices"]["hard"]["hard"]["rubric"]["n"] + report["slices"]["hard"]["not_hard"]["rubric"]["n"] == len(rows) - 1
+
+
+def test_evaluating_transcripts_from_the_train_split_is_flagged_as_optimistic(tmp_path, monkeypatch):
+    rows = [record(f"r{i}", 1 + i % 4, 1 + (i // 2) % 4, 2, RECS[i % 4]) for i in range(8)]
+    train = write_jsonl(tmp_path / "train.jsonl", rows[:5])
+    monkeypatch.setattr("interviewer.evaluation.suite.shipped_dataset", lambda name: train)
+    # r3 is in train, but this r3 is a different transcript: a colliding id alone is not flagged
+    collision = {**rows[3], "turns": [{"role": "candidate", "content": "something else entirely"}]}
+    path = write_jsonl(tmp_path / "set.jsonl", [*rows[:3], *rows[6:], collision])
+    graders = {"rubric": TableGrader("rubric", {r["id"]: r["gold"] for r in rows})}
+    report = run_eval(path, "rubric", grader_factory=graders.__getitem__)
+    assert report["train_overlap"]["n"] == 3
+    assert any("3 of 6 transcripts are in the train split" in w for w in report["warnings"])
+    assert report["baselines"]["majority"]["source"] == "train split (train.jsonl)"
