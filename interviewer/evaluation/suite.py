@@ -166,11 +166,12 @@ def run_eval(
     gold = [item.gold.as_dict() for item in dataset.items]
 
     settings = list(dict.fromkeys([grader_setting, *compare]))
+    graders = {setting: factory(setting) for setting in settings}  # a bad setting fails before any grading
     cards: dict[str, list[Scorecard | None]] = {}
     failures: list[dict[str, Any]] = []
     for setting in settings:
         grades = grade_all(
-            factory(setting), transcripts, setting=setting, rubric_version=rubric_version,
+            graders[setting], transcripts, setting=setting, rubric_version=rubric_version,
             cache=cache, concurrency=concurrency, console=console,
         )
         cards[setting] = grades.cards
