@@ -12,6 +12,7 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -131,7 +132,7 @@ class SessionStore:
             return conn
         try:
             conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal(conn)
             # NORMAL in WAL mode survives any crash of this process (kill -9); only an OS crash could drop the last commit.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -139,6 +140,19 @@ class SessionStore:
             raise DataError(f"{self.path} is not a usable session store ({exc}): move it away or set INTERVIEWER_DB to another file.") from exc
         self._local.conn = conn
         return conn
+
+    @staticmethod
+    def _enable_wal(conn: sqlite3.Connection) -> None:
+        # Switching a new file to WAL needs a moment alone with it, and SQLite does not wait for that
+        # itself: another process opening the same new store at once makes it fail with "locked".
+        for attempt in range(100):
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -166,19 +180,26 @@ class SessionStore:
         return self._query("PRAGMA user_version")[0][0]
 
     def _migrate(self) -> None:
+        """Apply the missing migrations, each in its own write transaction.
+
+        The version is read inside the transaction, so two processes opening a new store at once
+        (a chat and a test, a chat and the web server) cannot both apply the same step.
+        """
         with self._migrate_lock:
-            version = self.schema_version()
-            if version > SCHEMA_VERSION:
-                raise DataError(
-                    f"The session store {self.path} was written by a newer version of interviewer (schema {version}, "
-                    f"this one knows {SCHEMA_VERSION}): upgrade interviewer or set INTERVIEWER_DB to another file."
-                )
-            for number in range(version + 1, SCHEMA_VERSION + 1):
+            while True:
                 with self._transaction() as conn:
-                    for statement in MIGRATIONS[number - 1].split(";"):
+                    version = conn.execute("PRAGMA user_version").fetchone()[0]
+                    if version > SCHEMA_VERSION:
+                        raise DataError(
+                            f"The session store {self.path} was written by a newer version of interviewer (schema {version}, "
+                            f"this one knows {SCHEMA_VERSION}): upgrade interviewer or set INTERVIEWER_DB to another file."
+                        )
+                    if version == SCHEMA_VERSION:
+                        return
+                    for statement in MIGRATIONS[version].split(";"):
                         if statement.strip():
                             conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {number}")
+                    conn.execute(f"PRAGMA user_version = {version + 1}")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -160,3 +160,24 @@ def test_threads_can_append_to_one_store_concurrently(store):
     assert not errors
     turns = store.turns(info.id)
     assert len(turns) == 80 and [t.idx for t in turns] == list(range(80))
+
+
+def test_several_openers_of_a_new_store_migrate_it_exactly_once(tmp_path):
+    path = tmp_path / "shared.db"
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def opener() -> None:
+        try:
+            barrier.wait()
+            SessionStore(path)  # its own connection, as another process would have
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert SessionStore(path).schema_version() == SCHEMA_VERSION
