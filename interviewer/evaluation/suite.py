@@ -20,7 +20,7 @@ from ..errors import BackendError
 from ..grading import Grader, Scorecard
 from .baselines import KEYWORD_THRESHOLDS, KeywordGrader, majority_baseline
 from .cache import GradeCache, package_version
-from .dataset import Dataset, LabeledTranscript, load_dataset, load_second_labels, shipped_dataset
+from .dataset import Dataset, LabeledTranscript, SecondLabels, load_dataset, load_second_labels, shipped_dataset
 from .metrics import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -90,13 +90,12 @@ def hard_cases(
 
 
 def human_agreement(
-    dataset: Dataset, second_labels: Path, grader_labels: list[Labels], resamples: int, seed: int
+    dataset: Dataset, second: SecondLabels, grader_labels: list[Labels], resamples: int, seed: int
 ) -> dict[str, Any]:
     """First labels vs independent second labels on the shared ids: the ceiling a grader is compared with."""
-    second = load_second_labels(second_labels)
     positions = [i for i, item in enumerate(dataset.items) if item.id in second.gold]
     result: dict[str, Any] = {
-        "file": str(second_labels),
+        "file": second.path,
         "n": len(positions),
         "skipped": [s.model_dump() for s in second.skipped],
     }
@@ -160,6 +159,8 @@ def run_eval(
     started = time.perf_counter()
     dataset_path = dataset_path or shipped_dataset("test")
     dataset = load_dataset(dataset_path)
+    second_path = second_labels or (dataset_path.parent / SECOND_LABELS_FILE)
+    second = load_second_labels(second_path) if second_labels is not None or second_path.is_file() else None
     factory = grader_factory or load_grader
     rubric_version = catalog.rubric_version()
     transcripts = [item.transcript() for item in dataset.items]
@@ -234,9 +235,8 @@ def run_eval(
             }
             for setting in settings[1:]
         }
-    second_path = second_labels or (dataset_path.parent / SECOND_LABELS_FILE)
-    if second_labels is not None or second_path.is_file():
-        report["human_agreement"] = human_agreement(dataset, second_path, predictions[grader_setting], resamples, seed)
+    if second is not None:
+        report["human_agreement"] = human_agreement(dataset, second, predictions[grader_setting], resamples, seed)
     report["warnings"] = warnings_for(report, majority.source)
     report["timing"] = {
         "grading_seconds": graded - started,

@@ -111,6 +111,15 @@ def test_bad_input_is_one_sentence_and_no_traceback(monkeypatch, capsys, tmp_pat
     assert len(err.strip().splitlines()) <= 2  # one sentence (rich may wrap it)
 
 
+def test_a_missing_second_labels_file_fails_before_any_grading(monkeypatch, capsys, tmp_path, dataset, registered, cache_path):
+    _, path = dataset
+    code, _, err = run_cli(monkeypatch, capsys, "--dataset", str(path), "--grader", "fake-a",
+                           "--second-labels", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "r"))
+    assert code == 2
+    assert "does not exist or is not a file: pass --second-labels" in " ".join(err.split())
+    assert not registered  # no grader was even built
+
+
 def test_the_shipped_test_split_evaluates_cleanly_with_the_offline_grader(monkeypatch, capsys, tmp_path, cache_path):
     from interviewer.evaluation.dataset import load_dataset, shipped_dataset
 
