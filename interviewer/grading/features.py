@@ -26,6 +26,7 @@ from .scorecard import DIMENSIONS, Dimension
 STRUCTURE_KINDS = ("causal", "failure", "quantity", "specific", "tradeoff")
 FEATURE_NAMES = (
     "mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "strong_moves", "anti_signals", "wrong_facts", "vague", "words",
+    "evasive_answers", "hedges", "mechanism_density", "strong_density", "probes_dodged",
 )
 MECHANISM_THRESHOLD = 2  # structure points a concept sentence needs to count as a mechanism
 
@@ -57,7 +58,7 @@ class Cues(BaseModel):
     @field_validator("structure")
     @classmethod
     def _structure_complete(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        missing = [k for k in (*STRUCTURE_KINDS, "vague") if k not in value]
+        missing = [k for k in (*STRUCTURE_KINDS, "vague", "hedge") if k not in value]
         if missing:
             raise ValueError(f"structure lacks {', '.join(missing)}")
         for patterns in value.values():
@@ -70,6 +71,7 @@ class CompiledCues:
     version: str
     structure: dict[str, list[re.Pattern[str]]]
     vague: list[re.Pattern[str]]
+    hedge: list[re.Pattern[str]]
     injection: list[re.Pattern[str]]
     concepts: dict[str, dict[str, list[re.Pattern[str]]]]
     strong: dict[str, list[re.Pattern[str]]]
@@ -90,8 +92,9 @@ def cues() -> CompiledCues:
     loaded = rubrics()
     return CompiledCues(
         version=model.version,
-        structure={k: _compile(v) for k, v in model.structure.items() if k != "vague"},
+        structure={k: _compile(v) for k, v in model.structure.items() if k in STRUCTURE_KINDS},
         vague=_compile(model.structure["vague"]),
+        hedge=_compile(model.structure["hedge"]),
         injection=_compile(model.injection),
         concepts={d: {c: _compile(p) for c, p in model.dimensions[d].concepts.items()} for d in DIMENSIONS},
         strong={d: _compile(model.dimensions[d].strong) for d in DIMENSIONS},
@@ -185,6 +188,13 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     words = sum(len(s.text.split()) for s in sentences)
     facts = TranscriptFacts(sentences=sentences, injections=injections, wrong_facts=wrong, words=words)
     vague_rate = 100.0 * sum(s.vague for s in sentences) / max(words, 20)
+    turns = len(transcript.candidate_turns())
+    # an answer with no mechanism on any dimension: the follow-up was waved away
+    evasive = sum(
+        1 for t in range(turns) if not any(s.turn == t and any(s.is_mechanism(d) or s.strong[d] for d in DIMENSIONS) for s in sentences)
+    ) / max(turns, 1)
+    hedges = math.log1p(sum(1 for s in sentences if _any(compiled.hedge, s.text)))
+    questions = [question for question, _ in transcript.exchanges()]
     for dimension in DIMENSIONS:
         about = [s for s in sentences if s.concepts[dimension]]
         mechanisms = [s for s in about if s.is_mechanism(dimension)]
@@ -200,8 +210,22 @@ def extract(transcript: Transcript) -> TranscriptFacts:
             "wrong_facts": float(sum(1 for w in wrong if w.dimension == dimension)),
             "vague": vague_rate,
             "words": math.log1p(words),
+            "mechanism_density": len(mechanisms) / max(len(sentences), 1),
+            "strong_density": sum(s.strong[dimension] for s in sentences) / max(len(sentences), 1),
+            "evasive_answers": evasive,
+            "probes_dodged": _probes_dodged(dimension, questions, sentences, compiled),
+            "hedges": hedges,
         }
     return facts
+
+
+def _probes_dodged(dimension: str, questions: list[str], sentences: list[Sentence], compiled: CompiledCues) -> float:
+    """Of the questions that probed this dimension, the share whose answer showed no mechanism for it."""
+    probed = [i for i, q in enumerate(questions) if any(_any(p, q) for p in compiled.concepts[dimension].values())]
+    if not probed:
+        return 0.0
+    answered = {s.turn for s in sentences if s.is_mechanism(dimension) or s.strong[dimension]}
+    return sum(1 for i in probed if i not in answered) / len(probed)
 
 
 def evidence_sentences(facts: TranscriptFacts, dimension: str, limit: int = 3) -> list[Sentence]:

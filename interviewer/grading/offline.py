@@ -29,18 +29,22 @@ WRONG_FACT_CAP = 1  # scoring.md level 1 lists "wrong facts"; a confident wrong 
 
 
 class DimensionModel(BaseModel):
+    inputs: list[tuple[str, str]]  # (dimension, feature) pairs, in coefficient order
     mean: list[float]
     scale: list[float]
     coef: list[float]
     intercept: float
     cutpoints: list[float]
 
-    def raw(self, vector: list[float]) -> float:
-        z = (np.asarray(vector) - np.asarray(self.mean)) / np.asarray(self.scale)
+    def vector(self, facts: TranscriptFacts) -> np.ndarray:
+        return np.array([facts.features[d][f] for d, f in self.inputs])
+
+    def raw(self, facts: TranscriptFacts) -> float:
+        z = (self.vector(facts) - np.asarray(self.mean)) / np.asarray(self.scale)
         return float(self.intercept + z @ np.asarray(self.coef))
 
-    def score(self, vector: list[float]) -> int:
-        return 1 + int(np.searchsorted(np.asarray(self.cutpoints), self.raw(vector), side="right"))
+    def score(self, facts: TranscriptFacts) -> int:
+        return 1 + int(np.searchsorted(np.asarray(self.cutpoints), self.raw(facts), side="right"))
 
 
 class RecommendationModel(BaseModel):
@@ -73,7 +77,7 @@ def load_model(path: Path = ARTEFACT_PATH) -> OfflineModel:
         raise DataError(f"The offline grader's model {path} is missing: run `python evals/fit_offline_grader.py` or reinstall.") from exc
     except (ValueError, ValidationError) as exc:
         raise DataError(f"The offline grader's model {path} is invalid: rebuild it with `python evals/fit_offline_grader.py`.") from exc
-    if tuple(model.features) != FEATURE_NAMES:
+    if not set(model.features) <= set(FEATURE_NAMES):
         raise DataError(f"The offline grader's model {path} was fitted on other features: rebuild it with `python evals/fit_offline_grader.py`.")
     return model
 
@@ -83,7 +87,7 @@ def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, 
     scores: dict[str, int] = {}
     notes: list[str] = []
     for d in DIMENSIONS:
-        score = model.dimensions[d].score(facts.vector(d))
+        score = model.dimensions[d].score(facts)
         if facts.features[d]["mentions"] == 0:
             score = 1
         wrong = [w for w in facts.wrong_facts if w.dimension == d]
