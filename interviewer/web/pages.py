@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import catalog
 from ..errors import DataError
+from ..grading.scorecard import DIMENSIONS
 from ..interview.session import COMMANDS
 from ..progress import history, save_chart
 from .context import WebContext
@@ -71,7 +72,8 @@ def debrief_page(request: Request, session_id: str) -> HTMLResponse:
 def history_page(request: Request) -> HTMLResponse:
     ctx = context(request)
     graded = history(ctx.store)
-    return render(request, "history.html", sessions=ctx.store.list_sessions(limit=200), graded=graded, rubrics=catalog.rubrics())
+    titles = {d: catalog.rubrics()[d].title for d in DIMENSIONS}
+    return render(request, "history.html", sessions=ctx.store.list_sessions(limit=200), graded=graded, titles=titles)
 
 
 @router.get("/history/progress.png")
