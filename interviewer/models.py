@@ -99,6 +99,8 @@ def gguf_path(spec: ModelSpec) -> Path:
 
 _LOADED: dict[tuple[str, int, int | None], Any] = {}
 _LOAD_LOCK = threading.Lock()
+# A llama.cpp context is not thread-safe, and the web server runs turns and gradings in threads: one call at a time.
+_RUN_LOCK = threading.RLock()
 
 
 def load_llama(path: Path, n_ctx: int, n_threads: int | None) -> Any:
@@ -156,7 +158,8 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        reply = self.llama.create_chat_completion(messages=_as_role_dicts(messages), **self._params(stop, kwargs))
+        with _RUN_LOCK:
+            reply = self.llama.create_chat_completion(messages=_as_role_dicts(messages), **self._params(stop, kwargs))
         choice = reply["choices"][0]
         usage = reply.get("usage") or {}
         message = AIMessage(
@@ -177,16 +180,18 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        for part in self.llama.create_chat_completion(messages=_as_role_dicts(messages), stream=True, **self._params(stop, kwargs)):
-            text = part["choices"][0]["delta"].get("content")
-            if text:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                if run_manager:
-                    run_manager.on_llm_new_token(text, chunk=chunk)
-                yield chunk
+        with _RUN_LOCK:  # held until the stream is exhausted or closed
+            for part in self.llama.create_chat_completion(messages=_as_role_dicts(messages), stream=True, **self._params(stop, kwargs)):
+                text = part["choices"][0]["delta"].get("content")
+                if text:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                    if run_manager:
+                        run_manager.on_llm_new_token(text, chunk=chunk)
+                    yield chunk
 
     def count_tokens(self, text: str) -> int:
-        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        with _RUN_LOCK:
+            return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
 
 # --- the deterministic fake ----------------------------------------------------------------------
