@@ -19,6 +19,7 @@ def eval_command(
     out: Annotated[Path, typer.Option(help="Folder for report.json, report.md and the confusion PNGs.")] = Path("out/eval"),
     second_labels: Annotated[Optional[Path], typer.Option(help="Independent second labels for the human ceiling; default: second_labels.jsonl beside the dataset.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel requests for llm: graders.")] = 4,
+    samples: Annotated[int, typer.Option(min=1, help="Self-consistency samples per transcript for llm: graders (median score).")] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Grade everything again instead of reusing cached grades.")] = False,
     resamples: Annotated[int, typer.Option(min=1000, help="Bootstrap resamples for the 95% CIs.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 20261126,
@@ -34,7 +35,7 @@ def eval_command(
     try:
         report = run_eval(
             dataset, setting, compare or [], second_labels=second_labels, cache=cache,
-            concurrency=concurrency, resamples=resamples, seed=seed, console=err_console,
+            concurrency=concurrency, resamples=resamples, seed=seed, console=err_console, samples=samples,
         )
     finally:
         if cache is not None:

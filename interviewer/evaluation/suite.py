@@ -153,7 +153,8 @@ def run_eval(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     console: Console | None = None,
-    grader_factory: Callable[[str], Grader] | None = None,
+    grader_factory: Callable[..., Grader] | None = None,
+    samples: int = 1,
 ) -> dict[str, Any]:
     """Grade the dataset with every grader, measure them all, and return the report dict."""
     started = time.perf_counter()
@@ -162,18 +163,22 @@ def run_eval(
     second_path = second_labels or (dataset_path.parent / SECOND_LABELS_FILE)
     second = load_second_labels(second_path) if second_labels is not None or second_path.is_file() else None
     factory = grader_factory or load_grader
+
+    def samples_for(setting: str) -> int:  # self-consistency applies to llm: graders; the offline one is deterministic
+        return samples if setting.startswith("llm:") else 1
     rubric_version = catalog.rubric_version()
     transcripts = [item.transcript() for item in dataset.items]
     gold = [item.gold.as_dict() for item in dataset.items]
 
     settings = list(dict.fromkeys([grader_setting, *compare]))
-    graders = {setting: factory(setting) for setting in settings}  # a bad setting fails before any grading
+    # a bad setting fails here, before any grading
+    graders = {s: factory(s, samples=samples_for(s)) if samples_for(s) > 1 else factory(s) for s in settings}
     cards: dict[str, list[Scorecard | None]] = {}
     failures: list[dict[str, Any]] = []
     for setting in settings:
         grades = grade_all(
             graders[setting], transcripts, setting=setting, rubric_version=rubric_version,
-            cache=cache, concurrency=concurrency, console=console,
+            samples=samples_for(setting), cache=cache, concurrency=concurrency, console=console,
         )
         cards[setting] = grades.cards
         failures.extend(grades.failures)
@@ -216,6 +221,7 @@ def run_eval(
         "unknown_values": dataset.unknown_values,
         "train_overlap": {"train_split": str(train_path), "n": len(seen_in_training(dataset.items, train))},
         "bootstrap": {"resamples": resamples, "seed": seed, "unit": "transcript"},
+        "samples": {s: samples_for(s) for s in settings},
         "rubric_version": rubric_version,
         "package_version": package_version(),
         "items": [

@@ -36,7 +36,9 @@ def registered(monkeypatch, dataset):
     graders: dict[str, TableGrader] = {}
 
     def load_grader(setting, samples=1):
-        return graders.setdefault(setting, TableGrader(setting, table))
+        grader = graders.setdefault(setting, TableGrader(setting, table))
+        grader.samples = samples
+        return grader
 
     monkeypatch.setattr("interviewer.evaluation.suite.load_grader", load_grader)
     return graders
@@ -133,3 +135,15 @@ def test_the_shipped_test_split_evaluates_cleanly_with_the_offline_grader(monkey
     assert report["n"] == len(load_dataset(test_split).items) >= 40
     assert report["baselines"]["majority"]["source"].startswith("train split")
     assert report["hard_cases"]["n"] > 0 and "rubric" in report["hard_cases"]["lift_over_keyword"]
+
+
+def test_samples_go_to_llm_graders_only_and_are_part_of_the_cache_key(monkeypatch, capsys, tmp_path, dataset, registered, cache_path):
+    rows, path = dataset
+    args = ["--dataset", str(path), "--grader", "fake-a", "--compare", "llm:fake-b", "--out", str(tmp_path / "r")]
+    code, _, err = run_cli(monkeypatch, capsys, *args, "--samples", "3")
+    assert code == 0, err
+    assert registered["fake-a"].samples == 1 and registered["llm:fake-b"].samples == 3
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["samples"] == {"fake-a": 1, "llm:fake-b": 3}
+    run_cli(monkeypatch, capsys, *args, "--samples", "5")
+    assert len(registered["llm:fake-b"].calls) == 2 * len(rows)  # other samples, other grades
+    assert len(registered["fake-a"].calls) == len(rows)  # unchanged grader, served from the cache
