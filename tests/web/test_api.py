@@ -7,6 +7,7 @@ import threading
 from fastapi.testclient import TestClient
 
 from interviewer.errors import BackendError
+from interviewer.interview.session import Remaining
 from interviewer.store import SessionStore
 from interviewer.web.app import create_app
 from interviewer.web.streaming import UNEXPECTED, turn_events
@@ -132,8 +133,14 @@ def test_a_failing_model_is_a_notice_and_the_round_goes_on(client, fake_model, w
 
 
 class _Session:
+    """Just what a turn reads from a session once its words are spoken."""
+
     id = "s1"
+    done = False
     notices: list[str] = []
+
+    def remaining(self) -> Remaining:
+        return Remaining(phase=None, main_questions_left=1, probes_left=0, minutes_left=10, done=False)
 
 
 def _turn(speak) -> tuple[list[tuple[str, object]], threading.Lock]:
@@ -199,3 +206,19 @@ def test_a_loopback_server_refuses_other_host_names(web_settings, fake_model):
     with TestClient(app, base_url="http://127.0.0.1:8000") as local:
         assert local.get("/api/catalog").status_code == 200
         assert local.get("/api/catalog", headers={"host": "attacker.example"}).status_code == 400
+
+
+def test_each_piece_is_relayed_as_soon_as_it_is_spoken():
+    first_piece_seen = threading.Event()
+
+    def waits_for_the_reader(session):
+        yield "Hello "
+        assert first_piece_seen.wait(timeout=5), "the relay held the first piece back"
+        yield "again."
+
+    lock = threading.Lock()
+    lock.acquire()
+    stream = turn_events(_Session(), waits_for_the_reader, lock)  # type: ignore[arg-type]
+    assert events(next(stream)) == [("piece", "Hello ")]
+    first_piece_seen.set()
+    assert [event for event, _ in events("".join(stream))] == ["piece", "done"]
