@@ -64,6 +64,10 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _ci(interval: list[float] | None) -> str:
+    return f"[{_fmt(interval[0])}, {_fmt(interval[1])}]" if interval else "—"
+
+
 def _with_ci(entry: dict[str, Any], metric: str) -> str:
     ci = entry.get("ci95", {}).get(metric)
     return _fmt(entry[metric]) + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "")
@@ -121,13 +125,21 @@ def markdown(report: dict[str, Any]) -> str:
     confusion = report["recommendation"]["confusion"]
     out += [f"Confusion of `{report['grader']}` (rows gold, columns predicted):", "",
             _table(["gold \\ pred", *RECOMMENDATIONS], [[RECOMMENDATIONS[i], *map(str, row)] for i, row in enumerate(confusion)]), ""]
+    if report.get("lift"):
+        out += [f"## Lift of `{report['grader']}` over the baselines", "", "Paired differences (grader − baseline) on the same resamples.", ""]
+        rows = []
+        for baseline, lift in report["lift"].items():
+            for target in (*DIMENSIONS, "recommendation"):
+                metric = "accuracy" if target == "recommendation" else "qwk"
+                value = lift[target][metric]
+                rows.append([baseline, target, metric, _fmt(value["diff"]), _ci(value["ci95"])])
+        out += [_table(["baseline", "target", "metric", "difference", "95% CI"], rows), ""]
     for setting, block in report.get("compare", {}).items():
         out += [f"## Paired differences: `{setting}` − `{report['grader']}`", ""]
         rows = []
         for target, metrics in block["paired_difference"].items():
             for metric, value in metrics.items():
-                ci = value["ci95"]
-                rows.append([target, metric, _fmt(value["diff"]), f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "—"])
+                rows.append([target, metric, _fmt(value["diff"]), _ci(value["ci95"])])
         out += [_table(["target", "metric", "difference", "95% CI"], rows), ""]
     human = report.get("human_agreement")
     if human:
@@ -152,8 +164,7 @@ def markdown(report: dict[str, Any]) -> str:
                 for name, block in hard["graders"].items()]
         out += [_table(["grader", *(f"{d} QWK" for d in DIMENSIONS), "rec. accuracy"], rows), ""]
         for name, lift in hard["lift_over_keyword"].items():
-            rows = [[target, metric, _fmt(lift[target][metric]["diff"]),
-                     (lambda ci: f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "—")(lift[target][metric]["ci95"])]
+            rows = [[target, metric, _fmt(lift[target][metric]["diff"]), _ci(lift[target][metric]["ci95"])]
                     for target in (*DIMENSIONS, "recommendation") for metric in (("qwk", "mae") if target != "recommendation" else ("accuracy",))]
             out += [f"Lift of `{name}` over the keyword baseline on hard cases (paired, same resamples):", "",
                     _table(["target", "metric", "difference", "95% CI"], rows), ""]

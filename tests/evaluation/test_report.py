@@ -109,7 +109,8 @@ def test_written_report_files_json_markdown_and_confusion_pngs(small_eval, tmp_p
     saved = json.loads((tmp_path / "out" / "report.json").read_text())
     assert all(key in saved for key in REQUIRED_KEYS) and missing_keys(saved) == []
     markdown = (tmp_path / "out" / "report.md").read_text()
-    for heading in ("## telecom_depth", "## Recommendation", "## Paired differences", "### by hard_tag", "baseline:keyword"):
+    for heading in ("## telecom_depth", "## Recommendation", "## Lift of `rubric` over the baselines", "## Paired differences",
+                    "## Hard cases", "### by hard_tag", "baseline:keyword"):
         assert heading in markdown
 
 
