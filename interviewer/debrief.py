@@ -148,8 +148,10 @@ def session_debrief(
     settings = settings or Settings.from_env()
     info = store.get_session(session_id)
     setting = (grader or settings.grader).strip()
+    transcript = store.transcript(info.id)
     card = None if regrade else store.latest_debrief(info.id)
-    if card is None or card.grader != setting:
-        card = load_grader(setting, samples=samples, settings=settings).grade(store.transcript(info.id))
+    if card is None or card.grader != setting or card.graded_turns != len(transcript.turns):  # stale once the round went on
+        card = load_grader(setting, samples=samples, settings=settings).grade(transcript)
+        card = card.model_copy(update={"graded_turns": len(transcript.turns)})
         store.save_debrief(info.id, card)
     return card

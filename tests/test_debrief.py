@@ -156,3 +156,17 @@ def test_progress_shows_each_dimension_across_sessions_and_saves_a_png(settings,
     assert result.exit_code == 0, result.output
     assert "Technical empathy" in result.output and "technical" in result.output
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_stored_debrief_is_reused_until_the_session_grows(settings):
+    store, session_id = _store_with_session(settings)
+    first = runner.invoke(app, ["debrief", session_id, "--json"])
+    again = runner.invoke(app, ["debrief", session_id, "--json"])
+    assert first.exit_code == again.exit_code == 0
+    with store._transaction() as conn:
+        count = conn.execute("SELECT COUNT(*) FROM debriefs WHERE session_id = ?", (session_id,)).fetchone()[0]
+    assert count == 1
+    store.append_turn(session_id, "interviewer", "And when the webhook endpoint is down?", phase="probe")
+    store.append_turn(session_id, "candidate", "We retry with backoff for a day and they dedupe on the event ID.", phase="probe")
+    regraded = Scorecard.model_validate_json(runner.invoke(app, ["debrief", session_id, "--json"]).output)
+    assert regraded.graded_turns == 4

@@ -34,6 +34,7 @@ class Scorecard(BaseModel):
     grader: str = ""
     rubric_version: str = ""
     notes: list[str] = Field(default_factory=list, description="what the grader adjusted, e.g. a recommendation the rule overrode")
+    graded_turns: int | None = Field(None, description="how many turns the graded transcript had, so a stored debrief can tell it is stale")
 
     def scores(self) -> dict[Dimension, int]:
         return {d: self.dimensions[d].score for d in DIMENSIONS}
