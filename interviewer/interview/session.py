@@ -8,23 +8,27 @@ only after the guard has passed it; when the model fails, the curated wording co
 from __future__ import annotations
 
 import re
+import threading
+import time
 import zlib
+from contextlib import nullcontext
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import SystemMessage
 from pydantic import BaseModel, ValidationError
 
 from .. import catalog
 from ..catalog import Persona, Round
 from ..config import Settings
 from ..errors import DataError
-from ..models import BACKEND_ERRORS, describe_backend_error, limited
+from ..models import BACKEND_ERRORS, LlamaCppChat, describe_backend_error, limited
 from ..store import SessionInfo, SessionStore, StoredTurn
 from ..tokens import context_window, counter_for
 from .context import HistoryTurn
 from .guard import GuardContext, Verdict, check_partial, check_question
-from .phrasing import REPLY_TOKENS, build_request
+from .phrasing import REPLY_TOKENS, build_request, system_prompt
 from .plan import Phase, RoundPlan, build_plan
 from .policy import Decision, LoopState, Policy, TurnRecord
 from .text import complete_sentence_end
@@ -37,9 +41,25 @@ COMMANDS = {
 }
 # Model text past any of these is the model writing the candidate's part, never the interviewer's.
 STOP_SEQUENCES = ["\n\n", "Candidate:", "candidate:", "<candidate_answer>", "\nYou:", "Answer:"]
-# How many sentences the model may write for each kind of line (a reworded probe: a reaction, then the question).
-MAX_MODEL_SENTENCES = {"reword": 2, "bridge": 1, "answer": 2}
+# How many statements the model may write for each kind of line; a reworded probe then ends with its question.
+MAX_MODEL_STATEMENTS = {"reword": 1, "bridge": 1, "answer": 2}
+# Low temperature keeps a tiny model close to the curated wording; a strong model still rephrases well.
+INTERVIEWER_TEMPERATURE = 0.3
 PREVIOUS_SESSIONS_CONSIDERED = 20
+
+
+# Seconds the candidate may wait for the model's first sentence before the curated wording is used.
+MODEL_PATIENCE_S = 4.0
+# llama.cpp models are not safe to call from two threads at once (a warm-up and a reply, two web sessions).
+_IN_PROCESS_LOCK = threading.Lock()
+
+
+def _in_process(model: BaseChatModel) -> bool:
+    return isinstance(model, LlamaCppChat)
+
+
+class _TooSlow(Exception):
+    """The model produced no complete sentence within the patience budget."""
 
 
 class Remaining(BaseModel):
@@ -98,6 +118,7 @@ class InterviewSession:
         self.notices: list[str] = []  # things the user should know, e.g. the model failed and curated wording was used
         self.last_decision: Decision | None = None
         self._model_usable = True
+        self.model_patience_s = MODEL_PATIENCE_S
         self._turns = store.turns(info.id)
         self._state = LoopState.from_turns(_records(self._turns))
 
@@ -210,6 +231,25 @@ class InterviewSession:
             yield from self._say(self.policy.after_answer(self._state_now()), answer=self._state.answers[-1])
         else:
             yield from _pieces(self.last_interviewer_line or "")
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """Let an in-process model read the system prompt while the candidate is still typing.
+
+        llama.cpp keeps the evaluated prefix, so the first reply then only evaluates the new turns;
+        this takes the cold first-reply delay (seconds on a small CPU) off the user's wait.
+        """
+        if not _in_process(self.model) or not self._model_usable:
+            return
+
+        def run() -> None:
+            with _IN_PROCESS_LOCK:
+                try:
+                    limited(self.model, max_tokens=1).invoke([SystemMessage(system_prompt(self.persona, self.round))])
+                except Exception:  # a failed warm-up only means the first reply is not faster
+                    pass
+
+        threading.Thread(target=run, name="interviewer-warm-up", daemon=True).start()
 
     def answer(self, text: str) -> Iterator[str]:
         """Store the candidate's answer at once, decide the next move, stream the reply, store it."""
@@ -295,21 +335,29 @@ class InterviewSession:
         return [HistoryTurn(role=t.role, content=t.content, tokens=t.tokens) for t in turns]
 
     def _model_sentences(self, messages, max_tokens: int) -> Iterator[str]:
-        stream = limited(self.model, max_tokens=max_tokens, stop=STOP_SEQUENCES).stream(messages)
-        buffer = ""
-        try:
-            for chunk in stream:
-                buffer += chunk.text
-                while (end := complete_sentence_end(buffer)) > 0:
-                    yield buffer[:end].strip()
-                    buffer = buffer[end:]
-            if buffer.strip():
-                yield buffer.strip()
-        except ValueError as exc:
-            if "no generation chunks" not in str(exc).lower():  # langchain's word for an empty reply
-                raise
-        finally:
-            stream.close()  # stops the model generating what will never be shown
+        """The model's reply, one complete sentence at a time; gives up when no sentence comes in time."""
+        with _IN_PROCESS_LOCK if _in_process(self.model) else nullcontext():
+            started = time.monotonic()
+            runnable = limited(self.model, max_tokens=max_tokens, temperature=INTERVIEWER_TEMPERATURE, stop=STOP_SEQUENCES)
+            stream = runnable.stream(messages)
+            buffer = ""
+            said_any = False
+            try:
+                for chunk in stream:
+                    buffer += chunk.text
+                    while (end := complete_sentence_end(buffer)) > 0:
+                        said_any = True
+                        yield buffer[:end].strip()
+                        buffer = buffer[end:]
+                    if not said_any and time.monotonic() - started > self.model_patience_s:
+                        raise _TooSlow
+                if buffer.strip():
+                    yield buffer.strip()
+            except ValueError as exc:
+                if "no generation chunks" not in str(exc).lower():  # langchain's word for an empty reply
+                    raise
+            finally:
+                stream.close()  # stops the model generating what will never be shown
 
     def _compose(self, decision: Decision, answer: str) -> Iterator[str]:
         """The model's sentences that pass the guard, completed (or replaced) by the curated wording."""
@@ -328,11 +376,16 @@ class InterviewSession:
         sentences = self._model_sentences(request.messages, request.max_tokens)
         try:
             for sentence in sentences:
+                is_question = sentence.endswith("?")
+                if not is_question and len(accepted) >= MAX_MODEL_STATEMENTS[decision.wording]:
+                    if decision.wording == "reword":
+                        rejected = "says too much before its question"
+                    break
                 line = " ".join(accepted + [sentence])
                 verdict = check_partial(line, context)
-                if verdict.ok and sentence.endswith("?"):
+                if verdict.ok and is_question:
                     if decision.wording == "reword":
-                        verdict = check_question(sentence, context, line=line)
+                        verdict = check_question(sentence, context)  # the question itself must carry the intent
                     else:
                         verdict = Verdict(ok=False, reason="asks a question where none is wanted")
                 if not verdict.ok:
@@ -340,11 +393,11 @@ class InterviewSession:
                     break
                 yield (" " if accepted else "") + sentence
                 accepted.append(sentence)
-                if sentence.endswith("?"):
+                if is_question:
                     asked_question = True
                     break
-                if len(accepted) >= MAX_MODEL_SENTENCES[decision.wording]:
-                    break
+        except _TooSlow:
+            rejected = "too slow"
         except BACKEND_ERRORS as exc:
             self._model_usable = False  # one failure is enough: the rest of the round uses curated wording, without waiting
             self.notices.append(f"{describe_backend_error(exc)} The interviewer continues with its prepared wording.")

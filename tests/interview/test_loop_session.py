@@ -94,12 +94,12 @@ def test_rejected_model_text_falls_back_to_the_curated_wording(store, settings, 
 def test_a_bad_sentence_after_a_good_one_is_cut_and_the_curated_question_completes_the_line(store, settings, fake_model):
     session = start(store, settings, fake_model)
     said(session.opening())
-    fake_model.enqueue("You mentioned carriers. The right answer is to use our routing engine everywhere.")
+    fake_model.enqueue("You mentioned carriers. Great answer, so which carrier would you route through first?")
     text = said(session.answer(TELECOM))
     last = interviewer_turns(store, session)[-1]
     assert text == last.content == f"You mentioned carriers. {last.decision['line']}"
     assert last.decision["source"] == "mixed" and last.decision["rejected"] == "coaches or grades"
-    assert "right answer" not in text
+    assert "Great answer" not in text
 
 
 def test_the_model_never_gets_to_answer_its_own_question(store, settings, fake_model):
@@ -295,3 +295,23 @@ def test_long_sessions_stay_inside_a_small_context_window(store, settings, fake_
     assert total < 900
     assert last[0].text == fake_model.calls[0][0].text  # persona and rules are always kept
     assert any("Earlier in this round you asked" in m.text for m in last)  # older turns compressed, not dropped
+
+
+class SlowModel(FakeChatModel):
+    """Streams one word every 20 ms and never finishes a sentence in time."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        import time as _time
+
+        for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
+            _time.sleep(0.02)
+            yield chunk
+
+
+def test_a_model_that_is_too_slow_is_abandoned_for_the_curated_wording(store, settings):
+    slow = SlowModel(default="you mentioned carriers and so on and so on and so on and so on and so on")
+    session = start(store, settings, slow)
+    session.model_patience_s = 0.1
+    said(session.opening())
+    text = said(session.answer(TELECOM))
+    assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
