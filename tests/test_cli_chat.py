@@ -207,3 +207,28 @@ def test_a_short_real_session_on_the_embedded_model_in_a_terminal(tmp_path):
     shown = flat(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", after_answer))
     assert flat(turns[2].content) in shown  # the reply streamed to the terminal is the stored one
     assert turns[2].decision["source"] in ("model", "mixed", "curated") and info.status == "ended"
+
+
+def test_on_a_terminal_pickers_ask_for_the_persona_and_round(tmp_path):
+    from interviewer import catalog
+
+    db = tmp_path / "s.db"
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(CLI[0], [*CLI, "chat", "--model", "fake"], env_for(db, TERM="dumb"))
+    try:
+        _read_until(fd, r"Persona \(number or id\)", timeout=60)
+        os.write(fd, b"2\r")
+        _read_until(fd, r"Round \(number or id\)", timeout=30)
+        os.write(fd, b"technical\r")
+        _read_until(fd, r"/help for commands.*\n.*> ", timeout=30)
+        os.write(fd, b"/end\r")
+        _read_until(fd, r"The round is over", timeout=30)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    [info] = SessionStore(db).list_sessions()
+    assert info.persona == list(catalog.personas())[1] and info.round == "technical"
