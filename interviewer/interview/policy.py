@@ -19,11 +19,13 @@ from ..catalog import Persona, Round, prompt_text
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Dimension
 from .plan import Phase, RoundPlan
-from .text import content_words
+from .text import content_words, overlap
 
 Action = Literal["open", "ask", "probe", "wrap_up", "invite_questions", "close"]
 Wording = Literal["curated", "reword", "bridge", "answer"]
 
+# A probe sharing this much of its content words with a line already said would ask the same thing again.
+NEAR_REPEAT_OVERLAP = 0.6
 # A pause longer than this (a break, a resume the next day) counts as this many minutes of interview time.
 MAX_MINUTES_PER_GAP = 6.0
 
@@ -245,19 +247,26 @@ class Policy:
     def _close(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated") -> Decision:
         return self._decision(state, phase=Phase.CLOSE, action="close", line=self.persona.closing, lead=lead, wording=wording, reason=reason)
 
+    def _fresh_probes(self, state: LoopState, dimension: Dimension) -> list[str]:
+        """Probes not yet asked, nor nearly asked in other words (a signature probe and a round probe can overlap)."""
+        return [
+            p for p in self.probe_bank(dimension)
+            if p not in state.used_probes and all(overlap(p, said) < NEAR_REPEAT_OVERLAP for said in state.interviewer_lines)
+        ]
+
     def _choose_probe(self, state: LoopState) -> tuple[Dimension, str, str] | None:
         counts = evidence(state.answers)
         enough = evidence_cues().enough
         question = self._questions.get(state.current_question_id or "")
         tagged = question.dimensions if question else []
         thin = [d for d in DIMENSIONS if counts[d] < enough and d not in state.probed_dimensions]
-        thin = [d for d in thin if any(p not in state.used_probes for p in self.probe_bank(d))]
+        thin = [d for d in thin if self._fresh_probes(state, d)]
         if not thin:
             return None
         # least evidence first; among equals, what this question is about, then what the persona cares about most
         dimension = min(thin, key=lambda d: (counts[d], d not in tagged, d != self.persona.hardest_dimension, DIMENSIONS.index(d)))
         context = content_words((question.text if question else "") + " " + (state.answers[-1] if state.answers else ""))
-        unused = [p for p in self.probe_bank(dimension) if p not in state.used_probes]
+        unused = self._fresh_probes(state, dimension)
         probe = max(unused, key=lambda p: len(content_words(p) & context))  # first of equals keeps the bank's order
         reason = f"{dimension} has the least evidence so far ({counts[dimension]} of {enough} cues)"
         return dimension, probe, reason

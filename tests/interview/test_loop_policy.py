@@ -121,3 +121,14 @@ def test_skip_and_end_move_forward_in_curated_words():
     say(state, skipped)
     ended = policy.end(state)
     assert ended.phase == Phase.CLOSE and ended.line == catalog.persona("messaging-hm").closing
+
+
+def test_a_probe_that_asks_an_earlier_line_again_in_other_words_is_not_chosen():
+    policy, state = make_policy("messaging-hm"), LoopState()
+    say(state, policy.opening(state))
+    signature = "How would the developer know whether the text actually reached the handset?"
+    near_duplicate = "How would a developer know whether what they sent actually worked?"
+    assert signature in policy.probe_bank("telecom_depth") and near_duplicate in policy.probe_bank("technical_empathy")
+    state.interviewer_lines.append(signature)
+    assert near_duplicate not in policy._fresh_probes(state, "technical_empathy")
+    assert policy._fresh_probes(state, "technical_empathy")  # the other probes of the dimension remain
