@@ -9,6 +9,7 @@ recommendation (a fitted mapping from the scores) is passed through the rule of 
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore, Recommendation,
 
 ARTEFACT_PATH = Path(__file__).with_name("offline_model.json")
 MAX_QUOTE_CHARS = 260
+SURFACE_MENTIONS = math.log1p(2)  # the "mentions" feature is log1p(count): at least two sentences on the dimension
 WRONG_FACT_CAP = 1  # scoring.md level 1 lists "wrong facts"; a confident wrong claim outweighs the rest
 
 
@@ -88,8 +90,11 @@ def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, 
     notes: list[str] = []
     for d in DIMENSIONS:
         score = model.dimensions[d].score(facts)
-        if facts.features[d]["mentions"] == 0:
+        features = facts.features[d]
+        if features["mentions"] == 0:
             score = 1
+        elif features["mentions"] >= SURFACE_MENTIONS and not features["anti_signals"] and not features["wrong_facts"]:
+            score = max(score, 2)  # scoring.md level 2: the right words without mechanisms; 1 is absent, misaligned or wrong
         wrong = [w for w in facts.wrong_facts if w.dimension == d]
         if wrong and score > WRONG_FACT_CAP:
             notes.append(f"{d} capped at {WRONG_FACT_CAP} by a wrong fact ({wrong[0].fact.id}).")

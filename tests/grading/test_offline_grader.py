@@ -136,3 +136,29 @@ def test_grader_injections_are_recognised(sentence):
 def test_a_negated_wrong_fact_is_not_a_wrong_fact():
     card = grade(*CONCRETE, "We should never hide errors from developers, and retries are always safe with an idempotency key.")
     assert not any("Wrong fact" in c for c in card.concerns)
+
+
+SHORT_PLAIN = [
+    ("Design the API for sending a one-time code.", "Two calls: send a code to this number, and check the code the user typed. We make and store the code, not the developer."),
+    ("Their server times out and retries. What happens?", "They pass their own request ID; if we have seen it, we return the first answer and send nothing, so the user never gets two codes."),
+    ("What if the text never arrives?", "After thirty seconds without a delivered receipt they can ask for a voice call instead; landlines cannot get texts at all."),
+]
+SHORT_STUFFED = [
+    ("Design the API for sending a one-time code.", "A robust, scalable, API-first verification platform with idempotent, webhook-driven flows and best-in-class SDKs, fully TCPA, GDPR and 10DLC compliant."),
+    ("Their server times out and retries. What happens?", "Idempotency handles that; we follow best practices so it is seamless for developers."),
+    ("What if the text never arrives?", "Omnichannel fallback with AI-driven routing across carriers ensures deliverability."),
+]
+
+
+def _exchange(pairs):
+    turns = [{"role": role, "content": text} for question, answer in pairs for role, text in (("interviewer", question), ("candidate", answer))]
+    return OfflineGrader().grade(Transcript(turns=turns))
+
+
+def test_a_short_plain_answer_with_real_mechanisms_does_not_score_low():
+    plain, stuffed = _exchange(SHORT_PLAIN), _exchange(SHORT_STUFFED)
+    assert plain.scores()["technical_empathy"] >= 3
+    assert plain.scores()["telecom_depth"] >= 3
+    for dimension in ("technical_empathy", "platform_thinking", "telecom_depth"):
+        assert plain.scores()[dimension] >= stuffed.scores()[dimension]
+    assert max(stuffed.scores().values()) <= 2
