@@ -11,8 +11,8 @@ import re
 import threading
 import time
 import zlib
-from contextlib import nullcontext
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from datetime import datetime, timezone
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -45,9 +45,8 @@ STOP_SEQUENCES = ["\n\n", "Candidate:", "candidate:", "<candidate_answer>", "\nY
 MAX_MODEL_STATEMENTS = {"reword": 1, "bridge": 1, "answer": 2}
 # Low temperature keeps a tiny model close to the curated wording; a strong model still rephrases well.
 INTERVIEWER_TEMPERATURE = 0.3
+# A new session's plan avoids questions asked in this many of the user's latest sessions of the same round.
 PREVIOUS_SESSIONS_CONSIDERED = 20
-
-
 # Seconds the candidate may wait for the model's first sentence before the curated wording is used.
 MODEL_PATIENCE_S = 4.0
 # llama.cpp models are not safe to call from two threads at once (a warm-up and a reply, two web sessions).

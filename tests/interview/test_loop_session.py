@@ -315,3 +315,11 @@ def test_a_model_that_is_too_slow_is_abandoned_for_the_curated_wording(store, se
     said(session.opening())
     text = said(session.answer(TELECOM))
     assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
+
+
+def test_a_session_from_a_store_without_saved_plans_resumes_with_a_stable_rebuilt_plan(store, fake_model):
+    info = store.create_session("flex-hm", "behavioral", "fake", "rubric")  # as migrated from schema 1: plan is {}
+    first = InterviewSession.resume(store, info.id, fake_model)
+    again = InterviewSession.resume(store, info.id, fake_model)
+    assert first.plan == again.plan and first.plan.round == "behavioral"
+    assert said(first.opening()).endswith(next(q.text for q in first.round.questions if q.id == first.plan.question_ids[0]))
