@@ -51,7 +51,9 @@ def serve(
     ensure_free(host, port)
     loopback = is_loopback(host)
     # On loopback, refuse other Host headers too, so a web page cannot reach this server through DNS rebinding.
-    web_app = create_app(settings, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
+    # (Starlette's host check cannot read bracketed IPv6 hosts, so an IPv6 loopback goes without it.)
+    guard_hosts = loopback and ":" not in host
+    web_app = create_app(settings, allowed_hosts=["127.0.0.1", "localhost"] if guard_hosts else None)
     if not loopback:
         console.print(f"[yellow]Listening on {host}: anyone who can reach this address and has a session's link can use it.[/]")
     shown = f"[{host}]" if ":" in host else host
