@@ -1,0 +1,29 @@
+"""The shipped offline model is exactly what the fit script builds from the training split."""
+
+import importlib.util
+import json
+
+from interviewer.grading.offline import ARTEFACT_PATH, load_model
+from interviewer.paths import data_dir
+
+
+def _fit_script():
+    path = data_dir("evals").parent / "evals" / "fit_offline_grader.py"
+    spec = importlib.util.spec_from_file_location("fit_offline_grader", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_model_is_reproducible_from_the_training_split_only():
+    fit = _fit_script()
+    train = data_dir("evals") / "datasets" / "train.jsonl"
+    rows = fit.load_rows([train])
+    test_ids = {json.loads(line)["id"] for line in (data_dir("evals") / "datasets" / "test.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    assert test_ids.isdisjoint(r["id"] for r in rows)
+    shipped = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    assert shipped["trained_on"] == "evals/datasets/train.jsonl"
+    refit = json.loads(json.dumps(fit.fit(rows)))  # as written to disk: tuples become lists
+    assert refit["dimensions"] == shipped["dimensions"]
+    assert refit["recommendation"] == shipped["recommendation"]
+    assert load_model().n_train == len(rows)
