@@ -79,7 +79,7 @@ def _status(session: InterviewSession) -> None:
         where = "wrapping up"
     else:
         where = f"{left.main_questions_left} more main question(s) · {left.probes_left} follow-up(s) left on this one"
-    console.print(f"[dim]{where} · about {left.minutes_left} min left · /help for commands[/]")
+    console.print(f"[dim]{where} · about {left.minutes_left} min left · /help for commands[/]", soft_wrap=True)
 
 
 def _help() -> None:
