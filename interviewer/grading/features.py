@@ -4,7 +4,9 @@ Each candidate sentence is tagged with the domain concepts it is about (rubrics/
 the structure that shows a mechanism: cause or condition, failure, numbers or concrete identifiers, and
 trade-offs. Only sentences with a concept AND enough structure count as mechanisms; concept words alone
 ("robust, idempotent, carrier-grade webhooks") are counted separately, as unsupported vocabulary.
-Text addressed to the grader is removed before anything is counted.
+On top of that: the rubric's level-3/4 moves ("strong"), its level-1 anti-signals, wrong facts (the rubric
+files' patterns plus the grader's extra phrasings), vague filler, hedges, and follow-up questions on a
+dimension that the answer dodged. Text addressed to the grader is removed before anything is counted.
 """
 
 from __future__ import annotations
@@ -143,9 +145,6 @@ class TranscriptFacts:
     wrong_facts: list[WrongFactHit]
     words: int
     features: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def vector(self, dimension: str) -> list[float]:
-        return [self.features[dimension][name] for name in FEATURE_NAMES]
 
 
 def _any(patterns: list[re.Pattern[str]], text: str) -> bool:

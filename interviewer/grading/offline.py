@@ -27,7 +27,9 @@ from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore, Recommendation,
 ARTEFACT_PATH = Path(__file__).with_name("offline_model.json")
 MAX_QUOTE_CHARS = 260
 SURFACE_MENTIONS = math.log1p(2)  # the "mentions" feature is log1p(count): at least two sentences on the dimension
-WRONG_FACT_CAP = 1  # scoring.md level 1 lists "wrong facts"; a confident wrong claim outweighs the rest
+# scoring.md puts wrong facts at level 1; in the training labels 10 of the 13 dimensions with a caught wrong
+# fact are 1 and 3 are 2, and capping at 2 instead measured no better, so a caught wrong fact means 1.
+WRONG_FACT_CAP = 1
 
 
 class DimensionModel(BaseModel):
@@ -163,7 +165,12 @@ class OfflineGrader:
             quotes = wrong_sentences[:1] + [s.text for s in evidence_sentences(facts, d) if s.text not in wrong_sentences]
             check = verify_quotes([_clip_quote(q) for q in quotes[:3]], candidate_turns)
             dimensions[d] = DimensionScore(
-                dimension=d, score=scores[d], evidence=check.kept, dropped_quotes=check.dropped, rationale=_rationale(d, scores[d], facts)
+                dimension=d,
+                score=scores[d] if check.kept else 1,
+                evidence=check.kept,
+                dropped_quotes=check.dropped,
+                insufficient_evidence=not check.kept,
+                rationale=_rationale(d, scores[d], facts),
             )
         if facts.injections:
             notes.append(f"Ignored {len(facts.injections)} sentence(s) addressed to the grader rather than the interviewer.")
