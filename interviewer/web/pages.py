@@ -51,6 +51,8 @@ def interview_page(request: Request, session_id: str) -> HTMLResponse:
     session = ctx.resume(session_id)
     turns = session.turns
     owed = not session.done and (not turns or turns[-1].role == "candidate")  # a reply the interviewer still owes
+    if not session.done and not owed:
+        session.warm_up()  # as the CLI's resume does through opening(): the model reads its prompt while the candidate types
     return render(
         request, "interview.html", session=session, lines=transcript_lines(turns), needs_opening=owed,
         status=status_line(None if session.done else session.remaining()), commands=COMMANDS, max_answer_chars=ctx.settings.max_answer_chars,
