@@ -23,3 +23,14 @@ def test_llm_local_grades_a_short_transcript_into_a_valid_scorecard(settings):
     for dimension in card.dimensions.values():
         assert all(quote in ANSWER for quote in dimension.evidence)
         assert dimension.insufficient_evidence == (not dimension.evidence)
+
+
+def test_llm_grader_runs_through_the_openai_client_against_a_compatible_server(settings):
+    from tests.llama_server import MODEL_ALIAS, running_server
+
+    transcript = Transcript(turns=[{"role": "interviewer", "content": "What happens on a timeout?"}, {"role": "candidate", "content": ANSWER}])
+    with running_server() as url:
+        card = load_grader(f"llm:openai:{MODEL_ALIAS}@{url}", settings=settings).grade(transcript)
+    assert card.grader == f"llm:openai:{MODEL_ALIAS}@{url}"
+    for dimension in card.dimensions.values():
+        assert all(quote in ANSWER for quote in dimension.evidence)
