@@ -117,3 +117,16 @@ def test_history_lists_sessions_and_charts_graded_progress(client):
     assert f'href="/sessions/{session_id}/debrief"' in html and 'id="progress-chart"' in html
     chart = client.get("/history/progress.png")
     assert chart.headers["content-type"] == "image/png" and chart.content.startswith(b"\x89PNG")
+
+
+def test_an_unexpected_failure_is_a_plain_sentence_never_a_stack_trace(web_settings, fake_model, monkeypatch):
+    def broken():
+        raise RuntimeError("internal detail /home/user/secret.py line 12")
+
+    monkeypatch.setattr(catalog, "personas", broken)
+    with TestClient(create_app(web_settings, fake_model), raise_server_exceptions=False) as client:
+        page = client.get("/")
+        api = client.get("/api/catalog")
+    assert page.status_code == 500 and alert_text(page.text) == ["Something went wrong on the server: reload the page (everything said so far is saved)."]
+    assert api.status_code == 500 and api.json()["error"].startswith("Something went wrong")
+    assert "internal detail" not in page.text + api.text and "Traceback" not in page.text
