@@ -19,7 +19,7 @@ from ..catalog import Persona, Round, prompt_text
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Dimension
 from .plan import Phase, RoundPlan
-from .text import content_words, overlap
+from .text import content_words, overlap, split_sentences
 
 Action = Literal["open", "ask", "probe", "wrap_up", "invite_questions", "close"]
 Wording = Literal["curated", "reword", "bridge", "answer"]
@@ -244,8 +244,9 @@ class Policy:
             wording="curated" if lead else "bridge", reason=reason,
         )
 
-    def _close(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated") -> Decision:
-        return self._decision(state, phase=Phase.CLOSE, action="close", line=self.persona.closing, lead=lead, wording=wording, reason=reason)
+    def _close(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated", line: str | None = None) -> Decision:
+        line = line or self.persona.closing
+        return self._decision(state, phase=Phase.CLOSE, action="close", line=line, lead=lead, wording=wording, reason=reason)
 
     def _fresh_probes(self, state: LoopState, dimension: Dimension) -> list[str]:
         """Probes not yet asked, nor nearly asked in other words (a signature probe and a round probe can overlap)."""
@@ -314,4 +315,6 @@ class Policy:
         """/end: straight to the close."""
         if state.done:
             raise DataError("This session has ended: start a new one with `interviewer chat`.")
-        return self._close(state, "the candidate ended the round", lines().end_early)
+        # a persona's closing opens with "that's our time", which an early end is not: keep only its thanks
+        thanks = " ".join(split_sentences(self.persona.closing)[1:]) or self.persona.closing
+        return self._close(state, "the candidate ended the round", lines().end_early, line=thanks)
