@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from ..catalog import prompt_text, rubric_version, rubrics
 from ..errors import BackendError, DataError
@@ -30,19 +30,29 @@ from .features import is_injection, split_sentences
 from .scorecard import DIMENSIONS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 MAX_RETRIES = 2
-REPLY_TOKENS = 900
+REPLY_TOKENS = 1500  # fits the worst case below even when every character is a token (small models degenerate)
 REDACTED = "[text addressed to the grader, removed]"
 
 
-Quote = Annotated[str, Field(max_length=160)]
+def _bounded_text(limit: int):
+    """A string the JSON schema caps at ``limit`` (so a grammar-constrained small model cannot ramble past the
+    reply limit) but that validation truncates instead of rejecting, so a larger model's long quote still
+    parses: a truncated quote is still a verbatim prefix and is verified like any other."""
+    return Annotated[str, BeforeValidator(lambda v: v[:limit] if isinstance(v, str) else v), WithJsonSchema({"type": "string", "maxLength": limit})]
+
+
+def _first(limit: int):
+    return BeforeValidator(lambda v: v[:limit] if isinstance(v, list) else v)
+
+
+Quote = _bounded_text(100)
 
 
 class GradedDimension(BaseModel):
     """Field order is the reasoning order: quotes, then why, then the score."""
 
-    # Bounded strings keep a grammar-constrained small model from rambling past the reply limit.
-    evidence: list[Quote] = Field(max_length=2, description="short quotes copied exactly from the candidate's turns")
-    rationale: str = Field(max_length=240, description="one or two sentences on what the quotes show")
+    evidence: Annotated[list[Quote], _first(2)] = Field(json_schema_extra={"maxItems": 2}, description="short quotes copied exactly from the candidate's turns")
+    rationale: _bounded_text(200) = Field(description="one or two sentences on what the quotes show")
     score: Literal[1, 2, 3, 4]
 
 

@@ -128,3 +128,13 @@ def test_self_consistency_takes_the_median_and_reports_the_spread(fake_model):
     assert card.dimensions["technical_empathy"].spread == 2.0
     assert card.dimensions["telecom_depth"].spread == 0.0
     assert card.recommendation == "hire"
+
+
+def test_a_long_verbatim_quote_from_a_capable_model_is_kept_not_rejected(fake_model):
+    long_quote = ANSWER.split(". ")[0]  # longer than the schema's cap for small models
+    assert len(long_quote) > 100
+    fake_model.enqueue(reply(te_quote=long_quote))
+    card = LLMGrader(fake_model).grade(transcript())
+    assert len(fake_model.calls) == 1
+    evidence = card.dimensions["technical_empathy"].evidence
+    assert evidence and long_quote.startswith(evidence[0])
