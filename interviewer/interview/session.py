@@ -7,12 +7,12 @@ only after the guard has passed it; when the model fails, the curated wording co
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from datetime import datetime, timezone
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -49,8 +49,7 @@ INTERVIEWER_TEMPERATURE = 0.3
 PREVIOUS_SESSIONS_CONSIDERED = 20
 # Seconds the candidate may wait for the model's first sentence before the curated wording is used.
 MODEL_PATIENCE_S = 4.0
-# llama.cpp models are not safe to call from two threads at once (a warm-up and a reply, two web sessions).
-_IN_PROCESS_LOCK = threading.Lock()
+_END_OF_REPLY = object()
 
 
 def _in_process(model: BaseChatModel) -> bool:
@@ -242,11 +241,10 @@ class InterviewSession:
             return
 
         def run() -> None:
-            with _IN_PROCESS_LOCK:
-                try:
-                    limited(self.model, max_tokens=1).invoke([SystemMessage(system_prompt(self.persona, self.round))])
-                except Exception:  # a failed warm-up only means the first reply is not faster
-                    pass
+            try:  # LlamaCppChat serialises calls itself, so a reply simply waits (within its patience) for this
+                limited(self.model, max_tokens=1).invoke([SystemMessage(system_prompt(self.persona, self.round))])
+            except Exception:  # a failed warm-up only means the first reply is not faster
+                pass
 
         threading.Thread(target=run, name="interviewer-warm-up", daemon=True).start()
 
@@ -334,29 +332,56 @@ class InterviewSession:
         return [HistoryTurn(role=t.role, content=t.content, tokens=t.tokens) for t in turns]
 
     def _model_sentences(self, messages, max_tokens: int) -> Iterator[str]:
-        """The model's reply, one complete sentence at a time; gives up when no sentence comes in time."""
-        with _IN_PROCESS_LOCK if _in_process(self.model) else nullcontext():
-            started = time.monotonic()
-            runnable = limited(self.model, max_tokens=max_tokens, temperature=INTERVIEWER_TEMPERATURE, stop=STOP_SEQUENCES)
-            stream = runnable.stream(messages)
-            buffer = ""
-            said_any = False
+        """The model's reply, one complete sentence at a time; gives up when no sentence comes in time.
+
+        The model streams from a worker thread so that the patience budget covers everything before the
+        first sentence: waiting for a busy in-process model (a warm-up, a grading), evaluating the prompt,
+        and decoding. A synchronous loop could only check the clock once a token had arrived.
+        """
+        runnable = limited(self.model, max_tokens=max_tokens, temperature=INTERVIEWER_TEMPERATURE, stop=STOP_SEQUENCES)
+        pieces: queue.Queue[object] = queue.Queue()
+        abandoned = threading.Event()
+
+        def produce() -> None:
             try:
-                for chunk in stream:
-                    buffer += chunk.text
-                    while (end := complete_sentence_end(buffer)) > 0:
-                        said_any = True
-                        yield buffer[:end].strip()
-                        buffer = buffer[end:]
-                    if not said_any and time.monotonic() - started > self.model_patience_s:
-                        raise _TooSlow
-                if buffer.strip():
-                    yield buffer.strip()
-            except ValueError as exc:
-                if "no generation chunks" not in str(exc).lower():  # langchain's word for an empty reply
-                    raise
+                stream = runnable.stream(messages)
+                try:
+                    for chunk in stream:
+                        if abandoned.is_set():
+                            break
+                        pieces.put(chunk.text)
+                finally:
+                    stream.close()  # stops the model generating what will never be shown
+            except BaseException as exc:  # handed to the reader, which raises it in the caller's thread
+                pieces.put(exc)
             finally:
-                stream.close()  # stops the model generating what will never be shown
+                pieces.put(_END_OF_REPLY)
+
+        deadline = time.monotonic() + self.model_patience_s
+        threading.Thread(target=produce, name="interviewer-reply", daemon=True).start()
+        buffer = ""
+        said_any = False
+        try:
+            while True:
+                try:
+                    item = pieces.get(timeout=None if said_any else max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    raise _TooSlow from None
+                if item is _END_OF_REPLY:
+                    break
+                if isinstance(item, ValueError) and "no generation chunks" in str(item).lower():
+                    break  # langchain's word for an empty reply
+                if isinstance(item, BaseException):
+                    raise item
+                buffer += str(item)
+                while (end := complete_sentence_end(buffer)) > 0:
+                    said_any = True
+                    yield buffer[:end].strip()
+                    buffer = buffer[end:]
+            if buffer.strip():
+                yield buffer.strip()
+        finally:
+            abandoned.set()
 
     def _compose(self, decision: Decision, answer: str) -> Iterator[str]:
         """The model's sentences that pass the guard, completed (or replaced) by the curated wording."""

@@ -317,6 +317,29 @@ def test_a_model_that_is_too_slow_is_abandoned_for_the_curated_wording(store, se
     assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
 
 
+class BusyModel(FakeChatModel):
+    """Says nothing for a second before its first token, like a model busy with a warm-up or a long prompt."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        import time as _time
+
+        _time.sleep(1.0)
+        yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def test_patience_covers_the_wait_before_the_first_token(store, settings):
+    import time as _time
+
+    busy = BusyModel(default="You mentioned carriers; which one fails first?")
+    session = start(store, settings, busy)
+    session.model_patience_s = 0.1
+    said(session.opening())
+    started = _time.monotonic()
+    text = said(session.answer(TELECOM))
+    assert _time.monotonic() - started < 0.8
+    assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
+
+
 def test_a_session_from_a_store_without_saved_plans_resumes_with_a_stable_rebuilt_plan(store, fake_model):
     info = store.create_session("flex-hm", "behavioral", "fake", "rubric")  # as migrated from schema 1: plan is {}
     first = InterviewSession.resume(store, info.id, fake_model)
