@@ -152,6 +152,5 @@ def session_debrief(
     card = None if regrade else store.latest_debrief(info.id)
     if card is None or card.grader != setting or card.graded_turns != len(transcript.turns):  # stale once the round went on
         card = load_grader(setting, samples=samples, settings=settings).grade(transcript)
-        card = card.model_copy(update={"graded_turns": len(transcript.turns)})
         store.save_debrief(info.id, card)
     return card

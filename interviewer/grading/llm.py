@@ -194,4 +194,5 @@ class LLMGrader:
             grader=self.name,
             rubric_version=rubric_version(),
             notes=notes,
+            graded_turns=len(clean.turns),
         )

@@ -185,4 +185,5 @@ class OfflineGrader:
             grader=self.name,
             rubric_version=rubric_version(),
             notes=notes,
+            graded_turns=len(transcript.turns),
         )
