@@ -152,6 +152,7 @@ class OfflineGrader:
         catalog = rubrics()
         candidate_turns = transcript.candidate_turns()
         dimensions: dict[str, DimensionScore] = {}
+        used: set[str] = set()  # a sentence already quoted for another dimension goes last, so each shows its own
         for d in DIMENSIONS:
             if facts.features[d]["mentions"] == 0:
                 dimensions[d] = DimensionScore(
@@ -162,8 +163,11 @@ class OfflineGrader:
                 )
                 continue
             wrong_sentences = [w.sentence for w in facts.wrong_facts if w.dimension == d]
-            quotes = wrong_sentences[:1] + [s.text for s in evidence_sentences(facts, d) if s.text not in wrong_sentences]
-            check = verify_quotes([_clip_quote(q) for q in quotes[:3]], candidate_turns)
+            ranked = [s.text for s in evidence_sentences(facts, d, limit=6) if s.text not in wrong_sentences]
+            ranked = sorted(ranked, key=lambda text: text in used)  # stable: strength order kept within each group
+            quotes = (wrong_sentences[:1] + ranked)[:3]
+            used.update(quotes)
+            check = verify_quotes([_clip_quote(q) for q in quotes], candidate_turns)
             dimensions[d] = DimensionScore(
                 dimension=d,
                 score=scores[d] if check.kept else 1,
