@@ -63,7 +63,8 @@ def read_transcript(path: Path | str, *, item_id: str | None = None) -> Transcri
     if not text.strip():
         raise DataError(f"{path} is empty: give a transcript to grade.")
     stripped = text.lstrip()
-    if not stripped.startswith(("{", "[")):
+    looks_like_json = stripped.startswith(("{", "[")) and not any(_SPEAKER.match(line) for line in text.splitlines())
+    if not looks_like_json:
         return parse_plain_text(text, str(path))
     lines = [line for line in text.splitlines() if line.strip()]
     try:
