@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import ConfigError
 
 APP_NAME = "twilio-pm-interviewer"
 
@@ -37,15 +39,25 @@ class Settings(BaseModel):
             "store_path": Path(get("INTERVIEWER_DB") or Path(user_data_dir(APP_NAME)) / "sessions.db").expanduser(),
             "openai_api_key": get("OPENAI_API_KEY"),
         }
-        for field, name in [
-            ("interviewer_model", "INTERVIEWER_MODEL"),
-            ("grader", "GRADER_MODEL"),
-            ("connect_timeout", "INTERVIEWER_CONNECT_TIMEOUT"),
-            ("request_timeout", "INTERVIEWER_REQUEST_TIMEOUT"),
-            ("local_context", "INTERVIEWER_LOCAL_CONTEXT"),
-            ("local_threads", "INTERVIEWER_LOCAL_THREADS"),
-            ("max_answer_chars", "INTERVIEWER_MAX_ANSWER_CHARS"),
-        ]:
+        for field, name in ENV_NAMES.items():
             if (value := get(name)) is not None:
                 values[field] = value
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else ""
+            name = ENV_NAMES.get(field, field)
+            raise ConfigError(f"{name}={first.get('input')!r} is invalid ({first['msg']}): fix it in the environment or .env.") from None
+
+
+# The environment variable behind each Settings field that is read as given.
+ENV_NAMES = {
+    "interviewer_model": "INTERVIEWER_MODEL",
+    "grader": "GRADER_MODEL",
+    "connect_timeout": "INTERVIEWER_CONNECT_TIMEOUT",
+    "request_timeout": "INTERVIEWER_REQUEST_TIMEOUT",
+    "local_context": "INTERVIEWER_LOCAL_CONTEXT",
+    "local_threads": "INTERVIEWER_LOCAL_THREADS",
+    "max_answer_chars": "INTERVIEWER_MAX_ANSWER_CHARS",
+}

@@ -65,3 +65,11 @@ def test_error_boundary_prints_one_sentence_and_exits_2(monkeypatch, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "OPENAI_API_KEY is not set: add it to .env." in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("name", "value"), [("INTERVIEWER_MAX_ANSWER_CHARS", "lots"), ("INTERVIEWER_REQUEST_TIMEOUT", "2 minutes")])
+def test_an_invalid_environment_value_is_one_sentence_naming_the_variable(name, value, tmp_path):
+    from interviewer.config import Settings
+
+    with pytest.raises(ConfigError, match=f"^{name}='{value}' is invalid"):
+        Settings.from_env({name: value, "INTERVIEWER_DB": str(tmp_path / "s.db")})
