@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 MIN_QUOTE_CHARS = 12  # shorter fragments ("the API") match almost anything and prove nothing
+MIN_EVIDENCE_WORDS = 6  # a quote offered as evidence is a sentence that says something, not a fragment
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|\b(javascript|onerror|onload)\s*[:=]|\{\{|\}\}|\$\{", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 _CHAR_MAP = str.maketrans(
     {
@@ -77,6 +80,19 @@ def locate(quote: str, candidate_turns: Iterable[str]) -> str | None:
             end = index[start + len(core) - 1] + 1
             return turn[index[start]:end]
     return None
+
+
+def is_substantive(sentence: str) -> bool:
+    """Whether a sentence can stand as evidence: prose of several words, not markup, script or a code fragment.
+
+    A pasted `<script>` tag or template placeholder may share a word with a cue ("alert", "template") but says
+    nothing about how the candidate thinks, and shown in a debrief it reads as junk or worse.
+    """
+    if _MARKUP.search(sentence):
+        return False
+    tokens = sentence.split()
+    words = [t for t in tokens if _WORD.fullmatch(t.strip(_EDGE + "*_`"))]
+    return len(words) >= MIN_EVIDENCE_WORDS and len(words) >= 0.6 * len(tokens)
 
 
 def verify_quotes(quotes: Iterable[str], candidate_turns: list[str]) -> QuoteCheck:

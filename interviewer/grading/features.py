@@ -23,6 +23,7 @@ from ..catalog import WrongFact, rubrics
 from ..errors import DataError
 from ..paths import data_dir
 from ..transcript import Transcript
+from .evidence import is_substantive
 from .scorecard import DIMENSIONS, Dimension
 
 STRUCTURE_KINDS = ("causal", "failure", "quantity", "specific", "tradeoff")
@@ -227,12 +228,35 @@ def _probes_dodged(dimension: str, questions: list[str], sentences: list[Sentenc
     return sum(1 for i in probed if i not in answered) / len(probed)
 
 
+def _weight(sentence: Sentence, dimension: str) -> int:
+    return len(sentence.concepts[dimension]) + 2 * sentence.strong[dimension]
+
+
+def belongs_to(sentence: Sentence, dimension: str) -> bool:
+    """Whether the sentence is about this dimension at least as much as about any other.
+
+    A sentence about carriers that mentions an API is telecom evidence first, not platform evidence.
+    """
+    own = _weight(sentence, dimension)
+    return own > 0 and own >= max(_weight(sentence, other) for other in DIMENSIONS if other != dimension)
+
+
 def evidence_sentences(facts: TranscriptFacts, dimension: str, limit: int = 3) -> list[Sentence]:
-    """The candidate's sentences that show the most mechanism on a dimension, strongest first."""
-    about = [s for s in facts.sentences if s.concepts[dimension]]
+    """The candidate's substantive sentences that show the most on a dimension, strongest first.
+
+    A sentence that carries the dimension's signal (a mechanism or a rubric move) comes before one that only
+    names the topic, and one mainly about this dimension before one mainly about another.
+    """
+    about = [s for s in facts.sentences if s.concepts[dimension] and is_substantive(s.text)]
     ranked = sorted(
         about,
-        key=lambda s: (s.is_mechanism(dimension) or s.strong[dimension] > 0, s.strong[dimension], s.mechanism + len(s.concepts[dimension]), len(s.text)),
+        key=lambda s: (
+            s.is_mechanism(dimension) or s.strong[dimension] > 0,
+            belongs_to(s, dimension),
+            s.strong[dimension],
+            s.mechanism + len(s.concepts[dimension]),
+            len(s.text),
+        ),
         reverse=True,
     )
     return ranked[:limit]

@@ -30,6 +30,11 @@ SURFACE_MENTIONS = math.log1p(2)  # the "mentions" feature is log1p(count): at l
 # scoring.md puts wrong facts at level 1; in the training labels 10 of the 13 dimensions with a caught wrong
 # fact are 1 and 3 are 2, and capping at 2 instead measured no better, so a caught wrong fact means 1.
 WRONG_FACT_CAP = 1
+# scoring.md level 4 is breadth across the round, not one good answer: every 4 in the training labels has at
+# least two mechanism sentences on the dimension in a round of 120+ candidate words. Requiring more (several
+# answers, a failure mode) measured worse on held-out writers, because their 4s show it in other ways.
+EXCEPTIONAL_MIN_MECHANISMS = 2
+EXCEPTIONAL_MIN_WORDS = 120
 
 
 class DimensionModel(BaseModel):
@@ -86,6 +91,12 @@ def load_model(path: Path = ARTEFACT_PATH) -> OfflineModel:
     return model
 
 
+def shown_breadth(facts: TranscriptFacts, dimension: str) -> bool:
+    """Enough shown for a 4: a full round, and more than one sentence on the dimension that explains a mechanism."""
+    mechanisms = sum(1 for s in facts.sentences if s.is_mechanism(dimension))
+    return facts.words >= EXCEPTIONAL_MIN_WORDS and mechanisms >= EXCEPTIONAL_MIN_MECHANISMS
+
+
 def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], Recommendation, list[str]]:
     """Scores, recommendation and notes for one transcript's features."""
     scores: dict[str, int] = {}
@@ -97,6 +108,9 @@ def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, 
             score = 1
         elif features["mentions"] >= SURFACE_MENTIONS and not features["anti_signals"] and not features["wrong_facts"]:
             score = max(score, 2)  # scoring.md level 2: the right words without mechanisms; 1 is absent, misaligned or wrong
+        if score == 4 and not shown_breadth(facts, d):
+            notes.append(f"{d} held at 3: a 4 needs mechanisms across a full round, and this one showed less.")
+            score = 3
         wrong = [w for w in facts.wrong_facts if w.dimension == d]
         if wrong and score > WRONG_FACT_CAP:
             notes.append(f"{d} capped at {WRONG_FACT_CAP} by a wrong fact ({wrong[0].fact.id}).")

@@ -40,3 +40,13 @@ def test_tiny_fragments_prove_nothing():
 def test_duplicates_are_kept_once():
     check = verify_quotes(["dedupe on SID plus status", "Dedupe on SID plus status."], TURNS)
     assert check.kept == ["dedupe on SID plus status"]
+
+
+def test_a_substantive_sentence_is_prose_not_markup_or_a_fragment():
+    from interviewer.grading.evidence import is_substantive
+
+    assert is_substantive("They dedupe on the message SID plus status because callbacks are at-least-once.")
+    assert not is_substantive("<script>alert(1)</script>")
+    assert not is_substantive("If someone pastes <script>alert(1)</script> into a template we escape it.")
+    assert not is_substantive("Yes, 160 characters.")
+    assert not is_substantive('POST /v1/Messages {"to": "+1555", "body": "hi"}')

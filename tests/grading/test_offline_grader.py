@@ -162,3 +162,37 @@ def test_a_short_plain_answer_with_real_mechanisms_does_not_score_low():
     for dimension in ("technical_empathy", "platform_thinking", "telecom_depth"):
         assert plain.scores()[dimension] >= stuffed.scores()[dimension]
     assert max(stuffed.scores().values()) <= 2
+
+
+WEB_DEBRIEF = [
+    ("A web team shows delivery status in their dashboard. What do their developers need?",
+     "If someone pastes <script>alert(1)</script> into a template we escape it. Their backend gets a status callback when the "
+     "message is delivered or failed, and they look up the message by its SID in the logs when a customer complains."),
+    ("How do they debug a failure?", "<script>alert(1)</script>"),
+]
+
+
+def test_markup_and_fragments_are_never_quoted_as_evidence():
+    card = _exchange(WEB_DEBRIEF)
+    quotes = [quote for dimension in card.dimensions.values() for quote in dimension.evidence]
+    assert quotes, "the substantive sentence is still quoted"
+    assert all("<script>" not in quote and "alert(1)" not in quote for quote in quotes)
+    assert any("status callback" in quote for quote in card.dimensions["technical_empathy"].evidence)
+
+
+def test_each_quote_carries_the_signal_of_its_dimension():
+    card = grade(*CONCRETE)
+    telecom = card.dimensions["telecom_depth"].evidence
+    assert telecom and any(word in telecom[0] for word in ("160", "register", "carriers"))
+    assert not any("same request ID" in quote for quote in telecom)
+
+
+def test_two_brief_good_answers_are_not_exceptional():
+    card = _exchange([
+        ("Their webhook times out. What happens?",
+         "We retry with exponential backoff for up to 24 hours, and they dedupe on the message SID plus status because callbacks are at-least-once."),
+        ("Anything else?", "Errors come back with a stable error code and a docs link so their code can decide whether to retry."),
+    ])
+    assert card.scores()["technical_empathy"] <= 3
+    assert any("held at 3" in note for note in card.notes) or card.scores()["technical_empathy"] < 3
+    assert card.recommendation != "strong_hire"
