@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import DataError
 from .grading.scorecard import DIMENSIONS, Dimension
 from .paths import data_dir
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -169,3 +171,11 @@ def prompt_text(name: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataError(f"The prompt file {path} is missing: reinstall the package.") from exc
+
+
+def prompt_data(name: str, model: type[Model]) -> Model:
+    """A YAML file from prompts/ (e.g. 'output_guard.yaml') validated as ``model``; a bad file is a DataError."""
+    try:
+        return model.model_validate(yaml.safe_load(prompt_text(name)))
+    except (ValidationError, yaml.YAMLError) as exc:
+        raise DataError(f"prompts/{name} is invalid ({exc}): restore it from the repository.") from exc

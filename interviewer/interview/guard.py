@@ -10,11 +10,9 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog import prompt_text
-from ..errors import DataError
+from ..catalog import prompt_data
 from .text import content_words, ngrams, overlap, shares_ngram, split_sentences
 
 
@@ -39,10 +37,7 @@ class GuardRules(BaseModel):
 
 @lru_cache(maxsize=1)
 def rules() -> GuardRules:
-    try:
-        return GuardRules.model_validate(yaml.safe_load(prompt_text("output_guard.yaml")))
-    except (ValidationError, yaml.YAMLError) as exc:
-        raise DataError(f"prompts/output_guard.yaml is invalid ({exc}): restore it from the repository.") from exc
+    return prompt_data("output_guard.yaml", GuardRules)
 
 
 class GuardContext(BaseModel):

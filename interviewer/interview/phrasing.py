@@ -11,12 +11,11 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-import yaml
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from ..catalog import Persona, Round, prompt_text
-from ..errors import ConfigError, DataError
+from ..catalog import Persona, Round, prompt_data, prompt_text
+from ..errors import ConfigError
 from .context import HistoryTurn, fit
 from .policy import Decision
 
@@ -34,10 +33,7 @@ class TurnTemplates(BaseModel):
 
 @lru_cache(maxsize=1)
 def templates() -> TurnTemplates:
-    try:
-        return TurnTemplates.model_validate(yaml.safe_load(prompt_text("interviewer_turns.yaml")))
-    except (ValidationError, yaml.YAMLError) as exc:
-        raise DataError(f"prompts/interviewer_turns.yaml is invalid ({exc}): restore it from the repository.") from exc
+    return prompt_data("interviewer_turns.yaml", TurnTemplates)
 
 
 def system_prompt(persona: Persona, round_: Round) -> str:

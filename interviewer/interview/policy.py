@@ -12,10 +12,9 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog import Persona, Round, prompt_text
+from ..catalog import Persona, Round, prompt_data
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Dimension
 from .plan import Phase, RoundPlan
@@ -46,16 +45,9 @@ class Lines(BaseModel):
     answer_candidate_question: str
 
 
-def _load(name: str, model: type[BaseModel]) -> BaseModel:
-    try:
-        return model.model_validate(yaml.safe_load(prompt_text(name)))
-    except (ValidationError, yaml.YAMLError) as exc:
-        raise DataError(f"prompts/{name} is invalid ({exc}): restore it from the repository.") from exc
-
-
 @lru_cache(maxsize=1)
 def evidence_cues() -> EvidenceCues:
-    cues: EvidenceCues = _load("evidence_cues.yaml", EvidenceCues)  # type: ignore[assignment]
+    cues = prompt_data("evidence_cues.yaml", EvidenceCues)
     for patterns in cues.cues.values():
         for pattern in patterns:
             try:
@@ -67,7 +59,7 @@ def evidence_cues() -> EvidenceCues:
 
 @lru_cache(maxsize=1)
 def lines() -> Lines:
-    return _load("interviewer_lines.yaml", Lines)  # type: ignore[return-value]
+    return prompt_data("interviewer_lines.yaml", Lines)
 
 
 def evidence(answers: list[str]) -> dict[Dimension, int]:
