@@ -20,8 +20,7 @@ from rich.table import Table
 from .. import catalog
 from ..config import Settings
 from ..errors import ConfigError, DataError
-from ..interview.plan import Phase
-from ..interview.session import COMMANDS, InterviewSession
+from ..interview.session import COMMANDS, InterviewSession, status_line
 from ..models import build_chat_model
 from ..store import SessionStore
 from . import app, console
@@ -72,14 +71,9 @@ def _stream(session: InterviewSession, pieces: Iterator[str]) -> None:
 
 
 def _status(session: InterviewSession) -> None:
-    left = session.remaining()
-    if left.done:
-        return
-    if left.phase in (Phase.WRAP_UP, Phase.CANDIDATE_QUESTIONS):
-        where = "wrapping up"
-    else:
-        where = f"{left.main_questions_left} more main question(s) · {left.probes_left} follow-up(s) left on this one"
-    console.print(f"[dim]{where} · about {left.minutes_left} min left · /help for commands[/]", soft_wrap=True)
+    line = status_line(session.remaining())
+    if line:
+        console.print(f"[dim]{line} · /help for commands[/]", soft_wrap=True)
 
 
 def _help() -> None:

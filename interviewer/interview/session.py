@@ -68,6 +68,17 @@ class Remaining(BaseModel):
     done: bool
 
 
+def status_line(remaining: Remaining | None) -> str:
+    """Where the round stands, in the words every front end shows; empty once it is over."""
+    if remaining is None or remaining.done:
+        return ""
+    if remaining.phase in (Phase.WRAP_UP, Phase.CANDIDATE_QUESTIONS):
+        where = "wrapping up"
+    else:
+        where = f"{remaining.main_questions_left} more main question(s) · {remaining.probes_left} follow-up(s) left on this one"
+    return f"{where} · about {remaining.minutes_left} min left"
+
+
 def _pieces(text: str) -> Iterator[str]:
     """Curated text streamed word by word, like model text."""
     yield from re.findall(r"\S+\s*", text)

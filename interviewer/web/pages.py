@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from .. import catalog
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS
-from ..interview.session import COMMANDS
+from ..interview.session import COMMANDS, status_line
 from ..progress import history, save_chart
 from .context import WebContext
-from .views import debrief_view, status_line, transcript_lines
+from .views import debrief_view, transcript_lines
 
 router = APIRouter(include_in_schema=False)
 

@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import InterviewerError
-from ..interview.session import InterviewSession
+from ..interview.session import InterviewSession, status_line
 from ..models import BACKEND_ERRORS, describe_backend_error
-from .views import status_line
 
 log = logging.getLogger(__name__)
 

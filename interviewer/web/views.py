@@ -11,8 +11,6 @@ from pydantic import BaseModel
 from ..catalog import rubrics
 from ..debrief import verdict, what_a_4_sounds_like
 from ..grading.scorecard import DIMENSIONS, LEVEL_LABELS, Scorecard
-from ..interview.plan import Phase
-from ..interview.session import Remaining
 from ..store import StoredTurn
 
 
@@ -51,17 +49,6 @@ class DebriefView(BaseModel):
     grader: str
     rubric_version: str
     notes: list[str]
-
-
-def status_line(remaining: Remaining | None) -> str:
-    """Where the round stands, in the words the CLI uses; empty once it is over."""
-    if remaining is None or remaining.done:
-        return ""
-    if remaining.phase in (Phase.WRAP_UP, Phase.CANDIDATE_QUESTIONS):
-        where = "wrapping up"
-    else:
-        where = f"{remaining.main_questions_left} more main question(s) · {remaining.probes_left} follow-up(s) left on this one"
-    return f"{where} · about {remaining.minutes_left} min left"
 
 
 def _evidence_spans(text: str, quotes: dict[str, list[str]]) -> list[tuple[int, int, list[str]]]:
