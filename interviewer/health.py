@@ -79,8 +79,3 @@ def check_model(role: str, spec_text: str, settings: Settings, *, speed: bool = 
     if speed and spec.kind != "fake":
         checks.append(measure_decode(spec, settings))
     return checks
-
-
-def grader_model_spec(grader: str) -> str | None:
-    """The model spec inside an `llm:<spec>` grader setting, or None for the offline grader."""
-    return grader.removeprefix("llm:") if grader.startswith("llm:") else None

@@ -73,3 +73,9 @@ def test_an_invalid_environment_value_is_one_sentence_naming_the_variable(name, 
 
     with pytest.raises(ConfigError, match=f"^{name}='{value}' is invalid"):
         Settings.from_env({name: value, "INTERVIEWER_DB": str(tmp_path / "s.db")})
+
+
+def test_doctor_rejects_a_grader_setting_the_registry_rejects(tmp_path):
+    result = run_cli("doctor", "--no-speed", env={"INTERVIEWER_MODEL": "fake", "GRADER_MODEL": "llm:", "INTERVIEWER_DB": str(tmp_path / "s.db")})
+    assert result.returncode == 1
+    assert "unknown grader 'llm:'" in " ".join(result.stdout.split())

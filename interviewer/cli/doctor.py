@@ -6,7 +6,8 @@ import typer
 from rich.table import Table
 
 from ..config import Settings
-from ..health import Check, check_model, grader_model_spec
+from ..grading.registry import OFFLINE, llm_model_spec
+from ..health import Check, check_model
 from . import app, console
 
 
@@ -21,9 +22,9 @@ def doctor(
     model = model or settings.interviewer_model
     grader = grader or settings.grader
     checks: list[Check] = check_model("interviewer", model, settings, speed=speed)
-    grader_spec = grader_model_spec(grader)
+    grader_spec = llm_model_spec(grader)
     if grader_spec is None:
-        ok = grader == "rubric"
+        ok = grader.strip() == OFFLINE
         checks.append(Check("grader", ok, "offline rubric grader (no LLM)" if ok else f"unknown grader '{grader}': use rubric or llm:<model spec>"))
     else:
         checks += check_model("grader", grader_spec, settings, speed=False)

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from ..errors import ConfigError, InterviewerError
-from ..grading import Grader, Scorecard
+from ..grading import Grader, Scorecard, registry
 from ..transcript import Transcript
 from .cache import GradeCache, cache_key, grading_fingerprint
 
@@ -29,25 +29,20 @@ DEFAULT_CONCURRENCY = 4
 
 
 def load_grader(setting: str, samples: int = 1) -> Grader:
-    """The grader a setting string names, from the grading registry (imported late: it loads models)."""
-    try:
-        from ..grading.registry import load_grader as registry_load_grader
-    except ModuleNotFoundError as exc:
-        if exc.name != "interviewer.grading.registry":
-            raise
-        raise ConfigError("No grader registry is installed (interviewer/grading/registry.py is missing): reinstall the package.") from None
-    return registry_load_grader(setting, samples=samples)
+    """The grader a setting string names, from the grading registry."""
+    return registry.load_grader(setting, samples=samples)
 
 
 def is_remote(setting: str) -> bool:
     """An llm: grader whose model is behind a server. In-process GGUF models (llm:local...) are not
     thread-safe (llama.cpp asserts and crashes), so they run inline like the offline grader."""
-    if not setting.startswith("llm:"):
+    spec = registry.llm_model_spec(setting)
+    if spec is None:
         return False
     from ..models import parse_spec
 
     try:
-        return parse_spec(setting.removeprefix("llm:")).kind == "openai"
+        return parse_spec(spec).kind == "openai"
     except ConfigError:
         return False
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from .. import catalog
 from ..errors import BackendError
 from ..grading import Grader, Scorecard
+from ..grading.registry import llm_model_spec
 from .baselines import KEYWORD_THRESHOLDS, KeywordGrader, majority_baseline
 from .cache import GradeCache, package_version
 from .dataset import Dataset, LabeledTranscript, SecondLabels, load_dataset, load_second_labels, shipped_dataset
@@ -165,7 +166,7 @@ def run_eval(
     factory = grader_factory or load_grader
 
     def samples_for(setting: str) -> int:  # self-consistency applies to llm: graders; the offline one is deterministic
-        return samples if setting.startswith("llm:") else 1
+        return samples if llm_model_spec(setting) is not None else 1
     rubric_version = catalog.rubric_version()
     transcripts = [item.transcript() for item in dataset.items]
     gold = [item.gold.as_dict() for item in dataset.items]

@@ -15,6 +15,13 @@ LLM_PREFIX = "llm:"
 MAX_SAMPLES = 15
 
 
+def llm_model_spec(setting: str) -> str | None:
+    """The model spec of an `llm:<model spec>` setting; None for any other setting (the offline grader, an unknown one)."""
+    setting = setting.strip()
+    spec = setting[len(LLM_PREFIX):].strip() if setting.startswith(LLM_PREFIX) else ""
+    return spec or None
+
+
 def load_grader(setting: str | None = None, *, samples: int = 1, settings: Settings | None = None) -> Grader:
     """The grader a setting names; an unknown setting or a bad sample count is a ConfigError."""
     settings = settings or Settings.from_env()
@@ -27,11 +34,11 @@ def load_grader(setting: str | None = None, *, samples: int = 1, settings: Setti
         from .offline import OfflineGrader
 
         return OfflineGrader()
-    if setting.startswith(LLM_PREFIX) and setting[len(LLM_PREFIX):].strip():
+    spec = llm_model_spec(setting)
+    if spec is not None:
         from ..models import build_chat_model
         from .llm import LLMGrader
 
-        spec = setting[len(LLM_PREFIX):].strip()
         model = build_chat_model(spec, settings, temperature=0.0)
         return LLMGrader(model, name=setting, samples=samples)
     raise ConfigError(f"Unknown grader '{setting}': use rubric (offline) or llm:<model spec>, e.g. llm:local or llm:openai:gpt-4o-mini.")
