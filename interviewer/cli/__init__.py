@@ -26,14 +26,7 @@ err_console = Console(stderr=True)
 def _root() -> None:
     """Practise Twilio PM interview rounds with a simulated hiring manager, then get a scored debrief."""
 
-from . import doctor  # noqa: E402,F401  (registers commands)
-
-for _optional in ("chat", "grade", "evals", "serve"):
-    try:
-        __import__(f"{__name__}.{_optional}")
-    except ModuleNotFoundError as exc:  # a front end not built yet must not break the others
-        if exc.name != f"{__name__}.{_optional}":
-            raise
+from . import doctor, chat, grade, evals, serve  # noqa: E402,F401,I001  (each registers its commands, in this order)
 
 
 def main() -> None:

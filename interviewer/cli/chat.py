@@ -6,7 +6,6 @@ how to come back. Every turn is already stored by the session the moment it exis
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from collections.abc import Iterator
@@ -104,14 +103,6 @@ def read_answer() -> str | None:
         lines.append(line)
 
 
-def _debrief_hint(session_id: str) -> str | None:
-    if importlib.util.find_spec("interviewer.grading.registry") is None:
-        return None
-    from ..grading import registry
-
-    return f"Get your debrief: [bold]interviewer debrief {session_id}[/]" if hasattr(registry, "load_grader") else None
-
-
 def _converse(session: InterviewSession) -> None:
     """The loop shared by chat and resume. Ctrl-C or the end of input stop it with the session saved."""
     resume_hint = f"Session {session.id} is saved: continue it with [bold]interviewer resume {session.id}[/]"
@@ -137,9 +128,7 @@ def _converse(session: InterviewSession) -> None:
         console.print(f"\nStopped. {resume_hint}")
         raise typer.Exit(130) from None
     console.print(f"\n[green]The round is over.[/] Session {session.id} is saved.")
-    hint = _debrief_hint(session.id)
-    if hint:
-        console.print(hint)
+    console.print(f"Get your debrief: [bold]interviewer debrief {session.id}[/]")
 
 
 def _header(session: InterviewSession) -> None:
