@@ -27,10 +27,15 @@ from .evidence import is_substantive
 from .scorecard import DIMENSIONS, Dimension
 
 STRUCTURE_KINDS = ("causal", "failure", "quantity", "specific", "tradeoff")
-FEATURE_NAMES = (
+BASE_FEATURES = (
     "mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "strong_moves", "anti_signals", "wrong_facts", "vague", "words",
     "evasive_answers", "hedges", "mechanism_density", "strong_density", "probes_dodged",
 )
+# How much more a dimension shows than the transcript's average over the three. A verbose writer or candidate
+# raises every count at once; the contrast between dimensions ("strong telecom, no developer in sight") survives.
+CONTRASTED = ("mechanisms", "breadth", "strong_moves", "mentions", "quantified", "failure_modes")
+RELATIVE_FEATURES = tuple(f"relative_{name}" for name in CONTRASTED)
+FEATURE_NAMES = BASE_FEATURES + RELATIVE_FEATURES
 MECHANISM_THRESHOLD = 2  # structure points a concept sentence needs to count as a mechanism
 
 
@@ -216,6 +221,10 @@ def extract(transcript: Transcript) -> TranscriptFacts:
             "probes_dodged": _probes_dodged(dimension, questions, sentences, compiled),
             "hedges": hedges,
         }
+    for name in CONTRASTED:
+        average = sum(facts.features[d][name] for d in DIMENSIONS) / len(DIMENSIONS)
+        for dimension in DIMENSIONS:
+            facts.features[dimension][f"relative_{name}"] = facts.features[dimension][name] - average
     return facts
 
 
