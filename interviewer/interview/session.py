@@ -52,6 +52,18 @@ MODEL_PATIENCE_S = 4.0
 _END_OF_REPLY = object()
 
 
+class AnswerTooLong(DataError):
+    """The answer is over the size limit (INTERVIEWER_MAX_ANSWER_CHARS)."""
+
+
+def check_answer_length(text: str, max_chars: int) -> None:
+    """The one size check on an answer, for every front end: an AnswerTooLong over ``max_chars``."""
+    if len(text) > max_chars:
+        raise AnswerTooLong(
+            f"Your answer is {len(text)} characters, over the limit of {max_chars}: shorten it, or raise INTERVIEWER_MAX_ANSWER_CHARS."
+        )
+
+
 def _in_process(model: BaseChatModel) -> bool:
     return isinstance(model, LlamaCppChat)
 
@@ -265,11 +277,7 @@ class InterviewSession:
         text = (text or "").strip()
         if not text:
             raise DataError("Your answer is empty: type your answer, then press Enter on an empty line to send it (or use /skip).")
-        if len(text) > self.max_answer_chars:
-            raise DataError(
-                f"Your answer is {len(text)} characters, over the limit of {self.max_answer_chars}: "
-                "shorten it, or raise INTERVIEWER_MAX_ANSWER_CHARS."
-            )
+        check_answer_length(text, self.max_answer_chars)
         phase = self._state.phase or Phase.OPENING
         self._append("candidate", text, phase=phase.value)
         yield from self._say(self.policy.after_answer(self._state_now()), answer=text)

@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from .. import catalog
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Scorecard
-from ..interview.session import InterviewSession
+from ..interview.session import InterviewSession, check_answer_length
 from ..progress import history
 from .context import WebContext
 from .schemas import (
@@ -36,10 +36,6 @@ def context(request: Request) -> WebContext:
 
 class SessionEnded(DataError):
     """The round is over: nothing more can be said in it."""
-
-
-class AnswerTooLong(DataError):
-    pass
 
 
 def _stream(ctx: WebContext, session_id: str, speak: Speak) -> StreamingResponse:
@@ -108,11 +104,7 @@ def answer(request: Request, session_id: str, body: AnswerIn) -> StreamingRespon
     text = body.text.strip()
     if not text:
         raise DataError("Your answer is empty: type your answer, then send it (or skip the question).")
-    if len(text) > ctx.settings.max_answer_chars:
-        raise AnswerTooLong(
-            f"Your answer is {len(text)} characters, over the limit of {ctx.settings.max_answer_chars}: "
-            "shorten it, or raise INTERVIEWER_MAX_ANSWER_CHARS."
-        )
+    check_answer_length(text, ctx.settings.max_answer_chars)  # before the turn starts, so the refusal is an HTTP 413
     return _stream(ctx, session_id, lambda session: session.answer(text))
 
 

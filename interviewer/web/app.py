@@ -22,6 +22,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from .. import __version__
 from ..config import Settings
 from ..errors import InterviewerError
+from ..interview.session import AnswerTooLong
 from ..models import BACKEND_ERRORS, describe_backend_error
 from . import api, pages
 from .context import SessionBusy, SessionNotFound, WebContext
@@ -41,7 +42,7 @@ def _status_of(exc: Exception) -> int:
         return 404
     if isinstance(exc, (SessionBusy, api.SessionEnded)):
         return 409
-    if isinstance(exc, api.AnswerTooLong):
+    if isinstance(exc, AnswerTooLong):
         return 413
     if isinstance(exc, InterviewerError):
         return 400
