@@ -2,8 +2,8 @@
 
 Keyed by sha256 of (transcript JSON, grader setting, samples, rubric version, package version, grading code):
 change any of them and the grade is recomputed. The grading code fingerprint covers the grader modules, the
-fitted offline model and the grader prompt, so a refit or a prompt edit never serves stale grades while the
-package version stays the same. Stored in one SQLite file under the user's cache directory.
+fitted offline model, the grader prompt and the rubric data files (the offline grader's cue lexicon included),
+so a refit, a prompt edit or a cue edit never serves stale grades while the versions stay the same. Stored in one SQLite file under the user's cache directory.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ def package_version() -> str:
 
 
 def grading_files() -> list[Path]:
-    """Everything that decides a grade besides the rubric: grader code, fitted model files, the grader prompt."""
+    """Everything that decides a grade: grader code, fitted model files, the grader prompt, and the rubric data
+    (rubrics/*.yaml and the offline grader's rubrics/offline/cues.yaml), whose edits need not bump the rubric version."""
     grading = Path(__file__).resolve().parent.parent / "grading"
-    return [*sorted([*grading.glob("*.py"), *grading.glob("*.json")]), data_dir("prompts") / "grader_system.md"]
+    rubric_data = sorted(data_dir("rubrics").rglob("*.yaml"))
+    return [*sorted([*grading.glob("*.py"), *grading.glob("*.json")]), data_dir("prompts") / "grader_system.md", *rubric_data]
 
 
 def fingerprint_of(paths: list[Path]) -> str:

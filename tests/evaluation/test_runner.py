@@ -52,8 +52,11 @@ def test_the_cache_key_changes_with_transcript_grader_samples_rubric_version_and
 
 def test_the_grading_fingerprint_changes_when_a_fitted_model_file_changes(tmp_path):
     from interviewer.evaluation.cache import fingerprint_of, grading_files
+    from interviewer.paths import data_dir
 
     assert any(p.suffix == ".json" for p in grading_files())  # the fitted offline model is covered
+    assert data_dir("rubrics") / "offline" / "cues.yaml" in grading_files()  # so is the offline grader's cue lexicon
+    assert data_dir("rubrics") / "telecom_depth.yaml" in grading_files()  # and a rubric edited without a version bump
     model = tmp_path / "offline_model.json"
     model.write_text('{"coef": [0.1]}')
     before = fingerprint_of([model])
