@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +20,7 @@ from ..paths import data_dir
 from ..transcript import Transcript
 
 HARD_NOTE_PREFIX = re.compile(r"^\s*\[hard:([^\]]*)\]")
+Line = TypeVar("Line", bound=BaseModel)
 
 
 class Gold(BaseModel):
@@ -99,7 +101,7 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where or 'line'}: {error['msg']}"
 
 
-def _read_lines(path: Path, option: str = "--dataset") -> list[str]:
+def _read_lines(path: Path, option: str) -> list[str]:
     if not path.is_file():
         raise DataError(f"The file {path} does not exist or is not a file: pass {option} with the path of a labeled JSONL file.")
     try:
@@ -120,6 +122,23 @@ def _parse_json(text: str) -> tuple[dict[str, Any] | None, str | None]:
     return record, None
 
 
+def _validated_lines(path: Path, model: type[Line], option: str) -> Iterator[tuple[int, Line | None, str | None]]:
+    """(line number, the line as ``model`` or None, the problem or None) for every non-blank line of a JSONL file."""
+    for number, text in enumerate(_read_lines(path, option), start=1):
+        if not text.strip():
+            continue
+        record, problem = _parse_json(text)
+        if record is None:
+            yield number, None, problem
+            continue
+        try:
+            line = model.model_validate(record)
+        except ValidationError as exc:
+            yield number, None, _first_error(exc)
+        else:
+            yield number, line, None
+
+
 def _unknown_values(items: list[LabeledTranscript]) -> dict[str, dict[str, int]]:
     from .. import catalog
 
@@ -138,23 +157,15 @@ def load_dataset(path: str | Path) -> Dataset:
     items: list[LabeledTranscript] = []
     skipped: list[SkippedLine] = []
     seen: set[str] = set()
-    for number, text in enumerate(_read_lines(path), start=1):
-        if not text.strip():
-            continue
-        record, problem = _parse_json(text)
-        if record is not None:
-            try:
-                item = LabeledTranscript.model_validate(record)
-            except ValidationError as exc:
-                problem = _first_error(exc)
+    for number, item, problem in _validated_lines(path, LabeledTranscript, "--dataset"):
+        if item is not None:
+            if not item.candidate_turns():
+                problem = "no candidate turn"
+            elif item.id in seen:
+                problem = f"duplicate id '{item.id}'"
             else:
-                if not item.candidate_turns():
-                    problem = "no candidate turn"
-                elif item.id in seen:
-                    problem = f"duplicate id '{item.id}'"
-                else:
-                    seen.add(item.id)
-                    items.append(item)
+                seen.add(item.id)
+                items.append(item)
         if problem:
             skipped.append(SkippedLine(line=number, reason=problem))
     if not items:
@@ -183,20 +194,12 @@ def load_second_labels(path: str | Path) -> SecondLabels:
     path = Path(path)
     gold: dict[str, Gold] = {}
     skipped: list[SkippedLine] = []
-    for number, text in enumerate(_read_lines(path, "--second-labels"), start=1):
-        if not text.strip():
-            continue
-        record, problem = _parse_json(text)
-        if record is not None:
-            try:
-                label = _SecondLabel.model_validate(record)
-            except ValidationError as exc:
-                problem = _first_error(exc)
+    for number, label, problem in _validated_lines(path, _SecondLabel, "--second-labels"):
+        if label is not None:
+            if label.id in gold:
+                problem = f"duplicate id '{label.id}'"
             else:
-                if label.id in gold:
-                    problem = f"duplicate id '{label.id}'"
-                else:
-                    gold[label.id] = label.gold
+                gold[label.id] = label.gold
         if problem:
             skipped.append(SkippedLine(line=number, reason=problem))
     return SecondLabels(path=str(path), gold=gold, skipped=skipped)
