@@ -217,6 +217,11 @@ class InterviewSession:
         return list(self._turns)
 
     @property
+    def reply_owed(self) -> bool:
+        """The interviewer speaks next: a new session, or one whose last stored turn is an answer (the process died before the reply)."""
+        return not self.done and (not self._turns or self._state.last_role == "candidate")
+
+    @property
     def last_interviewer_line(self) -> str | None:
         return self._state.interviewer_lines[-1] if self._state.interviewer_lines else None
 
@@ -248,7 +253,7 @@ class InterviewSession:
         self._ensure_open()
         if not self._turns:
             yield from self._say(self.policy.opening(self._state_now()), answer="")
-        elif self._state.last_role == "candidate":
+        elif self.reply_owed:
             yield from self._say(self.policy.after_answer(self._state_now()), answer=self._state.answers[-1])
         else:
             yield from _pieces(self.last_interviewer_line or "")

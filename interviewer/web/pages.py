@@ -49,12 +49,11 @@ def start_session(request: Request, persona: str = Form(..., max_length=100), ro
 def interview_page(request: Request, session_id: str) -> HTMLResponse:
     ctx = context(request)
     session = ctx.resume(session_id)
-    turns = session.turns
-    owed = not session.done and (not turns or turns[-1].role == "candidate")  # a reply the interviewer still owes
+    owed = session.reply_owed  # the page fetches the owed reply from /opening
     if not session.done and not owed:
         session.warm_up()  # as the CLI's resume does through opening(): the model reads its prompt while the candidate types
     return render(
-        request, "interview.html", session=session, lines=transcript_lines(turns), needs_opening=owed,
+        request, "interview.html", session=session, lines=transcript_lines(session.turns), needs_opening=owed,
         status=status_line(None if session.done else session.remaining()), commands=COMMANDS, max_answer_chars=ctx.settings.max_answer_chars,
     )
 

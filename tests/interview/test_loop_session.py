@@ -346,3 +346,18 @@ def test_a_session_from_a_store_without_saved_plans_resumes_with_a_stable_rebuil
     again = InterviewSession.resume(store, info.id, fake_model)
     assert first.plan == again.plan and first.plan.round == "behavioral"
     assert said(first.opening()).endswith(next(q.text for q in first.round.questions if q.id == first.plan.question_ids[0]))
+
+
+def test_a_reply_is_owed_by_a_new_session_and_after_an_answer_stored_without_its_reply(store, settings, fake_model):
+    session = start(store, settings, fake_model)
+    assert session.reply_owed
+    said(session.opening())
+    assert not session.reply_owed
+    store.append_turn(session.id, "candidate", TELECOM, phase="main")  # the process died before the reply
+    resumed = InterviewSession.resume(store, session.id, fake_model)
+    assert resumed.reply_owed
+    fake_model.enqueue("")  # the owed reply, in curated wording
+    said(resumed.opening())
+    assert not resumed.reply_owed
+    said(resumed.command("/end"))
+    assert resumed.done and not resumed.reply_owed
