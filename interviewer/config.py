@@ -27,6 +27,10 @@ class Settings(BaseModel):
     local_threads: int | None = Field(None, description="INTERVIEWER_LOCAL_THREADS: CPU threads for local models")
     max_answer_chars: int = Field(8000, description="INTERVIEWER_MAX_ANSWER_CHARS: longest accepted candidate answer")
 
+    def with_interviewer_model(self, spec: str | None) -> "Settings":
+        """These settings with another interviewer model (a --model option); the same settings when ``spec`` is empty."""
+        return self.model_copy(update={"interviewer_model": spec}) if spec else self
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env

@@ -27,11 +27,6 @@ from . import app, console
 HOW_TO_ANSWER = "Type your answer over as many lines as you like, then press Enter on an empty line (or Ctrl-D) to send it."
 
 
-def _settings(model: str | None) -> Settings:
-    settings = Settings.from_env()
-    return settings.model_copy(update={"interviewer_model": model}) if model else settings
-
-
 def _pick(kind: str, options: dict[str, str]) -> str:
     """A numbered rich picker; only ever called on an interactive terminal."""
     table = Table(title=f"Choose a {kind}", show_header=False, box=None)
@@ -150,7 +145,7 @@ def chat(
     model: str = typer.Option(None, "--model", help="Interviewer model spec (default: INTERVIEWER_MODEL or local)."),
 ) -> None:
     """Practise a round with a simulated Twilio hiring manager; every turn is saved as it happens."""
-    settings = _settings(model)
+    settings = Settings.from_env().with_interviewer_model(model)
     persona_id, round_id = _choose(persona, round_)
     chat_model = build_chat_model(settings.interviewer_model, settings)
     session = InterviewSession.start(SessionStore(settings.store_path), settings, persona_id, round_id, chat_model)
@@ -172,7 +167,7 @@ def resume(
     info = store.get_session(session_id)
     if info.status == "ended":
         raise DataError(f"Session {info.id} has ended: get its debrief, export it, or start a new round with `interviewer chat`.")
-    settings = _settings(model or info.interviewer_model)
+    settings = settings.with_interviewer_model(model or info.interviewer_model)
     session = InterviewSession.resume(store, info.id, build_chat_model(settings.interviewer_model, settings), settings=settings)
     _header(session)
     earlier = session.turns

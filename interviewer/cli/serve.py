@@ -45,9 +45,7 @@ def serve(
 
     from ..web.app import create_app
 
-    settings = Settings.from_env()
-    if model:
-        settings = settings.model_copy(update={"interviewer_model": model})
+    settings = Settings.from_env().with_interviewer_model(model)
     ensure_free(host, port)
     loopback = is_loopback(host)
     # On loopback, refuse other Host headers too, so a web page cannot reach this server through DNS rebinding.
