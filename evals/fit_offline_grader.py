@@ -32,10 +32,11 @@ RIDGE_ALPHA = 20.0  # strong shrinkage: ~150 transcripts, ~20 correlated feature
 # which its own cues miss; the other dimensions' strongest signals join its inputs (leave-one-writer-out
 # QWK on train rose from ~0.65 to ~0.78 with them; the same for the other dimensions lowered theirs).
 CROSS_INPUTS = {"platform_thinking": [(d, f) for d in ("technical_empathy", "telecom_depth") for f in ("strong_moves", "mechanisms")]}
-# The contrast features (a dimension against the transcript's average) lifted leave-one-writer-out QWK on
-# technical empathy (0.80 -> 0.82, worst writer 0.60 -> 0.74) and platform (0.73 -> 0.75, worst 0.52 -> 0.57) on six
-# writers and mostly on the writer never seen while the cues were written; telecom lost 0.04 with them, so it does without.
-RELATIVE_DIMENSIONS = ("technical_empathy", "platform_thinking")
+# The contrast features (a dimension against the transcript's average) lifted leave-one-writer-out QWK on six
+# writers for technical empathy (0.80 -> 0.82, worst writer 0.60 -> 0.74) and platform (0.73 -> 0.75, worst 0.52 ->
+# 0.57), mostly on the writer never seen while the cues were written; on seven writers (g and h added) telecom gains
+# slightly from them too (worst writer 0.57 -> 0.60), so every dimension uses them.
+RELATIVE_DIMENSIONS = DIMENSIONS
 RECOMMENDATION_C = 1.0
 
 
