@@ -10,7 +10,7 @@ from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Scorecard
 from ..interview.session import InterviewSession, check_answer_length
 from ..progress import history
-from .context import WebContext
+from .context import WebContext, context
 from .schemas import (
     AnswerIn, CatalogOut, CommandIn, ErrorOut, PersonaOut, ProgressPoint, RoundOut, SessionDetail, SessionOut, StartIn, TurnOut,
 )
@@ -28,10 +28,6 @@ STREAM = {
 }
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-
-def context(request: Request) -> WebContext:
-    return request.app.state.context
 
 
 class SessionEnded(DataError):

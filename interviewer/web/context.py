@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from starlette.requests import Request
 
 from ..config import Settings
 from ..debrief import session_debrief
@@ -80,3 +81,8 @@ class WebContext:
         if not lock.acquire(blocking=False):
             raise SessionBusy(session_id)
         return lock
+
+
+def context(request: Request) -> WebContext:
+    """The app's shared context, from any request (pages and API alike)."""
+    return request.app.state.context

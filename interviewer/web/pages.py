@@ -13,14 +13,10 @@ from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS
 from ..interview.session import COMMANDS, status_line
 from ..progress import history, save_chart
-from .context import WebContext
+from .context import context
 from .views import debrief_view, transcript_lines
 
 router = APIRouter(include_in_schema=False)
-
-
-def context(request: Request) -> WebContext:
-    return request.app.state.context
 
 
 def render(request: Request, template: str, status_code: int = 200, **values) -> HTMLResponse:
