@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from .errors import ConfigError
 
 APP_NAME = "twilio-pm-interviewer"
+DEFAULT_MAX_ANSWER_CHARS = 8000
 
 
 class Settings(BaseModel):
@@ -25,7 +26,7 @@ class Settings(BaseModel):
     request_timeout: float = Field(120.0, description="INTERVIEWER_REQUEST_TIMEOUT: seconds for a whole reply")
     local_context: int = Field(4096, description="INTERVIEWER_LOCAL_CONTEXT: context window for local GGUF models")
     local_threads: int | None = Field(None, description="INTERVIEWER_LOCAL_THREADS: CPU threads for local models")
-    max_answer_chars: int = Field(8000, description="INTERVIEWER_MAX_ANSWER_CHARS: longest accepted candidate answer")
+    max_answer_chars: int = Field(DEFAULT_MAX_ANSWER_CHARS, description="INTERVIEWER_MAX_ANSWER_CHARS: longest accepted candidate answer")
 
     def with_interviewer_model(self, spec: str | None) -> "Settings":
         """These settings with another interviewer model (a --model option); the same settings when ``spec`` is empty."""

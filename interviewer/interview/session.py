@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import catalog
 from ..catalog import Persona, Round
-from ..config import Settings
+from ..config import DEFAULT_MAX_ANSWER_CHARS, Settings
 from ..errors import DataError
 from ..models import BACKEND_ERRORS, LlamaCppChat, describe_backend_error, limited
 from ..store import SessionInfo, SessionStore, StoredTurn
@@ -122,7 +122,7 @@ class InterviewSession:
         plan: RoundPlan,
         model: BaseChatModel,
         *,
-        max_answer_chars: int = 8000,
+        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
         clock: Callable[[], datetime] = _utcnow,
     ):
         self.store = store
@@ -188,7 +188,7 @@ class InterviewSession:
             plan = RoundPlan.model_validate(info.plan)
         except ValidationError:  # a store from before plans were saved: rebuild one that is stable for this id
             plan = build_plan(persona, round_, seed=zlib.crc32(info.id.encode()))
-        max_chars = settings.max_answer_chars if settings else 8000
+        max_chars = settings.max_answer_chars if settings else DEFAULT_MAX_ANSWER_CHARS
         session = cls(store, info, persona, round_, plan, model, max_answer_chars=max_chars, clock=clock)
         if session.done and info.status != "ended":
             store.end_session(info.id)
