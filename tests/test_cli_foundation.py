@@ -79,3 +79,9 @@ def test_doctor_rejects_a_grader_setting_the_registry_rejects(tmp_path):
     result = run_cli("doctor", "--no-speed", env={"INTERVIEWER_MODEL": "fake", "GRADER_MODEL": "llm:", "INTERVIEWER_DB": str(tmp_path / "s.db")})
     assert result.returncode == 1
     assert "unknown grader 'llm:'" in " ".join(result.stdout.split())
+
+
+def test_brackets_in_an_error_are_printed_as_text_not_read_as_markup(tmp_path):
+    result = run_cli("chat", "--persona", "[/x]", "--round", "technical", env={"INTERVIEWER_DB": str(tmp_path / "s.db")})
+    assert result.returncode == 2
+    assert "Unknown persona '[/x]'" in " ".join(result.stderr.split()) and "Traceback" not in result.stderr

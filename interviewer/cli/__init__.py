@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="interviewer",
@@ -39,10 +40,10 @@ def main() -> None:
     try:
         app()
     except InterviewerError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
     except BACKEND_ERRORS as exc:
-        err_console.print(f"[bold red]Error:[/] {describe_backend_error(exc)}", highlight=False)
+        err_console.print(f"[bold red]Error:[/] {escape(describe_backend_error(exc))}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("\nInterrupted. Everything said so far is saved.")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.prompt import Prompt
 from rich.table import Table
@@ -60,7 +61,7 @@ def _stream(session: InterviewSession, pieces: Iterator[str]) -> None:
         console.file.flush()
     console.print()
     for notice in session.notices:
-        console.print(f"[yellow]{notice}[/]")
+        console.print(f"[yellow]{escape(notice)}[/]")
     session.notices.clear()
 
 
@@ -116,7 +117,7 @@ def _converse(session: InterviewSession) -> None:
                 pieces = session.command(text) if text.startswith("/") else session.answer(text)
                 _stream(session, pieces)
             except DataError as exc:
-                console.print(f"[yellow]{exc}[/]")
+                console.print(f"[yellow]{escape(str(exc))}[/]")
                 continue
             _status(session)
     except KeyboardInterrupt:
@@ -213,7 +214,7 @@ def export(
             handle.write(line + "\n")
     except OSError as exc:
         raise DataError(f"Cannot write {out} ({exc.strerror}): choose a writable path for --out.") from exc
-    console.print(f"Wrote session {store.get_session(session_id).id} to {out}.")
+    console.print(f"Wrote session {store.get_session(session_id).id} to {escape(str(out))}.")
 
 
 @app.command()

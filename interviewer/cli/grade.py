@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from ..config import Settings
 from ..debrief import render, session_debrief, to_markdown
@@ -28,7 +29,7 @@ def _show(card: Scorecard, *, as_json: bool, markdown: Path | None, title: str) 
     else:
         console.print(render(card, title=title))
     if markdown is not None and not as_json:
-        console.print(f"[dim]Saved the debrief to {markdown}[/]")
+        console.print(f"[dim]Saved the debrief to {escape(str(markdown))}[/]")
 
 
 @app.command()
@@ -83,4 +84,4 @@ def progress(
         raise DataError("No graded sessions yet: finish a round and run `interviewer debrief` first.")
     console.print(progress_table(rows))
     saved = save_chart(rows, chart or settings.store_path.parent / "progress.png")
-    console.print(f"Chart saved to {saved}")
+    console.print(f"Chart saved to {escape(str(saved))}")
