@@ -232,3 +232,10 @@ def test_on_a_terminal_pickers_ask_for_the_persona_and_round(tmp_path):
         os.waitpid(pid, 0)
     [info] = SessionStore(db).list_sessions()
     assert info.persona == list(catalog.personas())[1] and info.round == "technical"
+
+
+def test_an_unknown_command_is_its_own_line_not_said_by_the_interviewer(tmp_path):
+    result = run_cli(tmp_path / "s.db", *chat_args(), stdin="/dance\n/end\n")
+    assert result.returncode == 0
+    out = flat(result.stdout)
+    assert "Unknown command '/dance'" in out and ": Unknown command" not in out

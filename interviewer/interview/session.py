@@ -277,28 +277,36 @@ class InterviewSession:
         threading.Thread(target=run, name="interviewer-warm-up", daemon=True).start()
 
     def answer(self, text: str) -> Iterator[str]:
-        """Store the candidate's answer at once, decide the next move, stream the reply, store it."""
+        """Store the candidate's answer at once, decide the next move, stream the reply, store it.
+
+        A refused answer (empty, too long, the round over) raises here, before anything is streamed.
+        """
         self._ensure_open()
         text = (text or "").strip()
         if not text:
             raise DataError("Your answer is empty: type your answer, then press Enter on an empty line to send it (or use /skip).")
         check_answer_length(text, self.max_answer_chars)
+        return self._reply_to(text)
+
+    def _reply_to(self, text: str) -> Iterator[str]:
         phase = self._state.phase or Phase.OPENING
         self._append("candidate", text, phase=phase.value)
         yield from self._say(self.policy.after_answer(self._state_now()), answer=text)
 
     def command(self, name: str) -> Iterator[str]:
-        """/repeat, /skip or /end (``/help`` is the front end's to show, from ``COMMANDS``)."""
+        """/repeat, /skip or /end (``/help`` is the front end's to show, from ``COMMANDS``).
+
+        An unknown command, or any command once the round is over, raises here, before anything is streamed.
+        """
         name = name.strip().lower()
         self._ensure_open()
         if name == "/repeat":
-            yield from _pieces(self.last_interviewer_line or "")
-        elif name == "/skip":
-            yield from self._say(self.policy.skip(self._state_now()), answer="")
-        elif name == "/end":
-            yield from self._say(self.policy.end(self._state_now()), answer="")
-        else:
-            raise DataError(f"Unknown command '{name}': use one of {', '.join(COMMANDS)}.")
+            return _pieces(self.last_interviewer_line or "")
+        if name == "/skip":
+            return self._say(self.policy.skip(self._state_now()), answer="")
+        if name == "/end":
+            return self._say(self.policy.end(self._state_now()), answer="")
+        raise DataError(f"Unknown command '{name}': use one of {', '.join(COMMANDS)}.")
 
     def _ensure_open(self) -> None:
         if self.done:

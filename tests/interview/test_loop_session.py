@@ -361,3 +361,13 @@ def test_a_reply_is_owed_by_a_new_session_and_after_an_answer_stored_without_its
     assert not resumed.reply_owed
     said(resumed.command("/end"))
     assert resumed.done and not resumed.reply_owed
+
+
+def test_a_refused_answer_or_command_raises_when_called_before_anything_is_streamed(store, settings, fake_model):
+    session = start(store, settings, fake_model)
+    said(session.opening())
+    with pytest.raises(DataError, match="Unknown command"):
+        session.command("/dance")  # not iterated: a front end learns of the refusal before it prints a speaker
+    with pytest.raises(DataError, match="empty"):
+        session.answer("  ")
+    assert len(store.turns(session.id)) == 1
