@@ -1,8 +1,8 @@
 """Fit the offline grader's small model and write interviewer/grading/offline_model.json.
 
     python evals/fit_offline_grader.py                       # fit on evals/datasets/train.jsonl (the shipped artefact)
-    python evals/fit_offline_grader.py --cv parts            # leave-one-writer-out CV on evals/datasets/parts/*.jsonl
-    python evals/fit_offline_grader.py --cv FILE.jsonl       # leave-one-writer-out CV on one file (needs `writer`)
+    python evals/fit_offline_grader.py --cv evals/datasets/train.jsonl   # leave-one-writer-out CV on the training split (model selection)
+    python evals/fit_offline_grader.py --cv parts            # the same on all parts: includes the test split's items, so never select on it
 
 Only the training split is ever fitted on; cross-validation prints held-out figures only. The fit is
 deterministic (no random state involved), so the same data gives the same JSON.
