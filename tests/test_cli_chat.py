@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -182,24 +184,31 @@ def _read_until(fd: int, pattern: str, timeout: float) -> str:
     raise AssertionError(f"no {pattern!r} in {seen[-2000:]!r}")
 
 
-@pytest.mark.e2e
-def test_a_short_real_session_on_the_embedded_model_in_a_terminal(tmp_path):
-    db = tmp_path / "s.db"
+@contextlib.contextmanager
+def terminal(db: Path, *args: str) -> Iterator[int]:
+    """The real CLI on a pseudo-terminal; yields the terminal's fd and kills the CLI afterwards."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real CLI on a real terminal
-        os.execvpe(CLI[0], [*CLI, *chat_args()[:2], "local", *chat_args()[3:]], env_for(db, TERM="dumb"))
+        os.execvpe(CLI[0], [*CLI, *args], env_for(db, TERM="dumb"))
     try:
-        _read_until(fd, r"/help for commands.*\n.*> ", timeout=120)
-        os.write(fd, b"I would route through carriers and give developers delivery receipts by webhook.\r\r")
-        after_answer = _read_until(fd, r"/help for commands.*\n.*> ", timeout=180)
-        os.write(fd, b"/end\r")
-        _read_until(fd, r"The round is over", timeout=120)
+        yield fd
     finally:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         os.waitpid(pid, 0)
+
+
+@pytest.mark.e2e
+def test_a_short_real_session_on_the_embedded_model_in_a_terminal(tmp_path):
+    db = tmp_path / "s.db"
+    with terminal(db, *chat_args()[:2], "local", *chat_args()[3:]) as fd:
+        _read_until(fd, r"/help for commands.*\n.*> ", timeout=120)
+        os.write(fd, b"I would route through carriers and give developers delivery receipts by webhook.\r\r")
+        after_answer = _read_until(fd, r"/help for commands.*\n.*> ", timeout=180)
+        os.write(fd, b"/end\r")
+        _read_until(fd, r"The round is over", timeout=120)
     store = SessionStore(db)
     [info] = store.list_sessions()
     turns = store.turns(info.id)
@@ -213,10 +222,7 @@ def test_on_a_terminal_pickers_ask_for_the_persona_and_round(tmp_path):
     from interviewer import catalog
 
     db = tmp_path / "s.db"
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe(CLI[0], [*CLI, "chat", "--model", "fake"], env_for(db, TERM="dumb"))
-    try:
+    with terminal(db, "chat", "--model", "fake") as fd:
         _read_until(fd, r"Persona \(number or id\)", timeout=60)
         os.write(fd, b"2\r")
         _read_until(fd, r"Round \(number or id\)", timeout=30)
@@ -224,12 +230,6 @@ def test_on_a_terminal_pickers_ask_for_the_persona_and_round(tmp_path):
         _read_until(fd, r"/help for commands.*\n.*> ", timeout=30)
         os.write(fd, b"/end\r")
         _read_until(fd, r"The round is over", timeout=30)
-    finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
     [info] = SessionStore(db).list_sessions()
     assert info.persona == list(catalog.personas())[1] and info.round == "technical"
 
