@@ -16,6 +16,7 @@ from ..grading.transcript_file import read_transcript
 from . import app, console
 
 GRADER_HELP = "Grader: rubric (offline, default) or llm:<model spec>, e.g. llm:local or llm:openai:gpt-4o-mini."
+SAMPLES_HELP = "LLM graders: grade N times, median per dimension (self-consistency)."
 
 
 def _show(card: Scorecard, *, as_json: bool, markdown: Path | None, title: str) -> None:
@@ -36,7 +37,7 @@ def _show(card: Scorecard, *, as_json: bool, markdown: Path | None, title: str) 
 def grade(
     file: Path = typer.Argument(..., help="A transcript: a dataset-format JSON/JSONL line, or text with 'Interviewer:' / 'Candidate:' prefixes."),
     grader: str = typer.Option(None, "--grader", help=GRADER_HELP),
-    samples: int = typer.Option(1, "--samples", help="LLM graders: grade N times, median per dimension (self-consistency)."),
+    samples: int = typer.Option(1, "--samples", help=SAMPLES_HELP),
     item_id: str = typer.Option(None, "--id", help="In a JSONL file with several transcripts, the id of the one to grade."),
     as_json: bool = typer.Option(False, "--json", help="Print the Scorecard as JSON."),
     markdown: Path = typer.Option(None, "--markdown", help="Also save the debrief as Markdown to this file."),
@@ -52,7 +53,7 @@ def grade(
 def debrief(
     session: str = typer.Argument(None, help="Session id or unique prefix (default: the latest session)."),
     grader: str = typer.Option(None, "--grader", help=GRADER_HELP),
-    samples: int = typer.Option(1, "--samples", help="LLM graders: grade N times, median per dimension (self-consistency)."),
+    samples: int = typer.Option(1, "--samples", help=SAMPLES_HELP),
     regrade: bool = typer.Option(False, "--regrade", help="Grade again even if a debrief from this grader is stored."),
     as_json: bool = typer.Option(False, "--json", help="Print the Scorecard as JSON."),
     markdown: Path = typer.Option(None, "--markdown", help="Also save the debrief as Markdown to this file."),
