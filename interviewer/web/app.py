@@ -44,9 +44,11 @@ def _status_of(exc: Exception) -> int:
         return 409
     if isinstance(exc, AnswerTooLong):
         return 413
+    if isinstance(exc, BACKEND_ERRORS):  # BackendError is an InterviewerError, but the fault is upstream, not the request's
+        return 502
     if isinstance(exc, InterviewerError):
         return 400
-    return 502 if isinstance(exc, BACKEND_ERRORS) else 500
+    return 500
 
 
 def _message_of(exc: Exception) -> str:

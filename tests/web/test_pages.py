@@ -130,3 +130,22 @@ def test_an_unexpected_failure_is_a_plain_sentence_never_a_stack_trace(web_setti
     assert page.status_code == 500 and alert_text(page.text) == ["Something went wrong on the server: reload the page (everything said so far is saved)."]
     assert api.status_code == 500 and api.json()["error"].startswith("Something went wrong")
     assert "internal detail" not in page.text + api.text and "Traceback" not in page.text
+
+
+def test_a_grader_whose_replies_cannot_be_parsed_is_a_bad_gateway_not_a_bad_request(settings, fake_model, monkeypatch):
+    from interviewer import debrief
+    from interviewer.errors import BackendError
+
+    class BrokenGrader:
+        name = "llm:broken"
+
+        def grade(self, transcript):
+            raise BackendError("The grader's model gave no valid scorecard after 3 tries: try a stronger model.")
+
+    monkeypatch.setattr(debrief, "load_grader", lambda setting, samples=1, settings=None: BrokenGrader())
+    fake_model.default = ""
+    with TestClient(create_app(settings.model_copy(update={"interviewer_model": "fake"}), fake_model)) as client:
+        session_id = finished_session(client)
+        response = client.get(f"/sessions/{session_id}/debrief")
+    assert response.status_code == 502 and "Traceback" not in response.text
+    assert alert_text(response.text) == ["The grader's model gave no valid scorecard after 3 tries: try a stronger model."]
