@@ -192,6 +192,11 @@ class OfflineGrader:
             )
         if facts.injections:
             notes.append(f"Ignored {len(facts.injections)} sentence(s) addressed to the grader rather than the interviewer.")
+        # a dimension left without a quotable sentence fell to 1 above; the recommendation and the words follow the final scores
+        scores = {d: dimensions[d].score for d in DIMENSIONS}
+        if (held := enforce_recommendation(scores, recommendation)) != recommendation:
+            notes.append(f"Recommendation lowered from {recommendation} to {held}: a dimension had no quotable evidence.")
+            recommendation = held
         return Scorecard(
             dimensions=dimensions,
             recommendation=recommendation,

@@ -196,3 +196,21 @@ def test_two_brief_good_answers_are_not_exceptional():
     assert card.scores()["technical_empathy"] <= 3
     assert any("held at 3" in note for note in card.notes) or card.scores()["technical_empathy"] < 3
     assert card.recommendation != "strong_hire"
+
+
+def test_a_dimension_left_without_quotable_evidence_drops_and_the_recommendation_follows(monkeypatch):
+    from interviewer.grading import offline
+    from interviewer.grading.scorecard import recommendation_allowed
+
+    strong = grade(*CONCRETE)
+    assert strong.recommendation in ("hire", "strong_hire")
+    real = offline.evidence_sentences
+    monkeypatch.setattr(
+        offline, "evidence_sentences", lambda facts, d, limit=6: [] if d == "technical_empathy" else real(facts, d, limit=limit)
+    )
+    card = grade(*CONCRETE)
+    empathy = card.dimensions["technical_empathy"]
+    assert empathy.score == 1 and empathy.insufficient_evidence and not empathy.evidence
+    assert recommendation_allowed(card.scores(), card.recommendation)
+    assert card.recommendation in ("strong_no_hire", "no_hire")
+    assert any("no quotable evidence" in note for note in card.notes)
