@@ -38,9 +38,9 @@ class RoundPlan(BaseModel):
 def build_plan(persona: Persona, round_: Round, *, seen: frozenset[str] = frozenset(), seed: int | None = None) -> RoundPlan:
     """Order the round's bank for this persona.
 
-    Greedy: each pick prefers questions the user has not seen in earlier sessions, then ones that reach a
-    dimension not yet covered (so the grader gets evidence on all three), then questions written for this
-    persona, then the persona's hardest dimension. A seeded shuffle breaks ties, so repeated practice varies while a seed reproduces a plan.
+    Greedy: each pick prefers questions the user has not seen in earlier sessions, then questions written for
+    this persona (a Verify lead does not ask about the Flex desktop), then ones that reach a dimension not yet
+    covered (so the grader gets evidence on all three), then the persona's hardest dimension. A seeded shuffle breaks ties, so repeated practice varies while a seed reproduces a plan.
     """
     rng = random.Random(seed)
     pool: list[Question] = list(round_.questions)
@@ -53,8 +53,8 @@ def build_plan(persona: Persona, round_: Round, *, seen: frozenset[str] = frozen
             new_dimensions = len(set(question.dimensions) - covered)
             return (
                 question.id not in seen,
-                new_dimensions > 0,
                 persona.id in question.personas,
+                new_dimensions > 0,
                 new_dimensions,
                 persona.hardest_dimension in question.dimensions,
             )

@@ -15,6 +15,15 @@ def test_the_plan_orders_every_question_once_and_leads_with_the_personas_own():
     assert plan.max_main_questions == round_.max_main_questions and plan.minutes == round_.minutes
 
 
+def test_every_main_question_is_the_personas_own_when_the_bank_has_enough():
+    for persona in catalog.personas().values():
+        for round_ in catalog.rounds().values():
+            own = {q.id for q in round_.questions if persona.id in q.personas}
+            plan = build_plan(persona, round_, seed=0)
+            asked = plan.question_ids[: plan.max_main_questions]
+            assert len(own) < plan.max_main_questions or set(asked) <= own, (persona.id, round_.id, asked)
+
+
 def test_the_main_questions_reach_every_dimension_when_the_bank_allows():
     for persona in catalog.personas().values():
         for round_ in catalog.rounds().values():
