@@ -258,9 +258,11 @@ class Policy:
             return None
         # least evidence first; among equals, what this question is about, then what the persona cares about most
         dimension = min(thin, key=lambda d: (counts[d], d not in tagged, d != self.persona.hardest_dimension, DIMENSIONS.index(d)))
-        context = content_words((question.text if question else "") + " " + (state.answers[-1] if state.answers else ""))
+        # on the question's topic, but on a part the answers have not covered yet: dig where the candidate is thin
+        topic = content_words(question.text if question else "")
+        covered = content_words(" ".join(state.answers))
         unused = self._fresh_probes(state, dimension)
-        probe = max(unused, key=lambda p: len(content_words(p) & context))  # first of equals keeps the bank's order
+        probe = max(unused, key=lambda p: len(content_words(p) & topic) - len(content_words(p) & covered))  # ties keep bank order
         reason = f"{dimension} has the least evidence so far ({counts[dimension]} of {enough} cues)"
         return dimension, probe, reason
 

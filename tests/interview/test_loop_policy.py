@@ -57,6 +57,22 @@ def test_ties_go_to_the_personas_hardest_dimension_with_the_probe_closest_to_the
     assert content_words(decision.line) & content_words(opening.line)
 
 
+def test_a_probe_digs_where_the_answers_are_thin_not_into_what_they_just_covered():
+    policy, state = make_policy("messaging-hm"), LoopState()
+    say(state, policy.opening(state))
+    answer(state, THIN)
+    bank = policy.probe_bank("telecom_depth")
+    untouched = policy.after_answer(state).line
+    # the same thin answer, now also saying everything the chosen probe asks about
+    state2 = LoopState()
+    say(state2, policy.opening(state2))
+    answer(state2, THIN + " " + untouched)
+    decision = policy.after_answer(state2)
+    assert decision.dimension == "telecom_depth" and decision.line in bank
+    assert decision.line != untouched
+    assert len(content_words(decision.line) & content_words(untouched)) < len(content_words(untouched))
+
+
 def test_the_personas_signature_probes_lead_its_hardest_dimensions_bank():
     policy = make_policy("messaging-hm")
     signature = list(catalog.persona("messaging-hm").signature_probes)
