@@ -19,7 +19,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
-from ..catalog import prompt_text, rubric_version, rubrics
+from ..catalog import prompt_text, rubrics
 from ..errors import BackendError, DataError
 from ..models import StructuredOutputError, structured
 from ..tokens import context_window, counter_for
@@ -27,7 +27,7 @@ from ..transcript import Transcript, Turn
 from . import narrative
 from .evidence import verify_quotes
 from .features import is_injection, split_sentences
-from .scorecard import DIMENSIONS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
+from .scorecard import DIMENSIONS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard
 
 MAX_RETRIES = 2
 REPLY_TOKENS = 1500  # fits the worst case below even when every character is a token (small models degenerate)
@@ -176,23 +176,8 @@ class LLMGrader:
                 dimensions[d] = DimensionScore(
                     dimension=d, score=median, evidence=check.kept, dropped_quotes=check.dropped, rationale=chosen.rationale, spread=spread
                 )
-        scores = {d: dimensions[d].score for d in DIMENSIONS}
         votes = Counter(s.recommendation for s in samples)
         judged = max(votes, key=lambda r: (votes[r], -RECOMMENDATIONS.index(r)))  # ties go to the more cautious call
-        recommendation = enforce_recommendation(scores, judged)
-        if recommendation != judged:
-            notes.append(f"Recommendation lowered from {judged} to {recommendation} by the scoring rule.")
         if self.samples > 1:
             notes.append(f"Self-consistency over {self.samples} samples: median score per dimension, spread = max - min.")
-        return Scorecard(
-            dimensions=dimensions,
-            recommendation=recommendation,
-            summary=narrative.summary(scores, recommendation),
-            strengths=narrative.strengths(dimensions),
-            concerns=narrative.gaps(dimensions),
-            next_steps=narrative.next_steps(scores),
-            grader=self.name,
-            rubric_version=rubric_version(),
-            notes=notes,
-            graded_turns=len(clean.turns),
-        )
+        return narrative.scorecard(dimensions, judged, grader=self.name, notes=notes, graded_turns=len(clean.turns))

@@ -5,8 +5,8 @@ Shared by every grader so a debrief reads the same whoever scored it.
 
 from __future__ import annotations
 
-from ..catalog import rubrics
-from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore
+from ..catalog import rubric_version, rubrics
+from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 
 def by_strength(scores: dict[str, int]) -> list[str]:
@@ -50,3 +50,31 @@ def next_steps(scores: dict[str, int]) -> list[str]:
     catalog = rubrics()
     order = by_strength(scores)
     return catalog[order[0]].drills[:2] + catalog[order[1]].drills[:1]
+
+
+def scorecard(
+    dimensions: dict[str, DimensionScore],
+    judged: Recommendation,
+    *,
+    grader: str,
+    notes: list[str],
+    graded_turns: int,
+    concerns: list[str] = (),
+) -> Scorecard:
+    """The Scorecard every grader returns: the final dimension scores decide the rule and the words around them."""
+    scores = {d: dimensions[d].score for d in DIMENSIONS}
+    recommendation = enforce_recommendation(scores, judged)
+    if recommendation != judged:
+        notes = [*notes, f"Recommendation lowered from {judged} to {recommendation} by the scoring rule."]
+    return Scorecard(
+        dimensions=dimensions,
+        recommendation=recommendation,
+        summary=summary(scores, recommendation),
+        strengths=strengths(dimensions),
+        concerns=[*concerns, *gaps(dimensions)],
+        next_steps=next_steps(scores),
+        grader=grader,
+        rubric_version=rubric_version(),
+        notes=notes,
+        graded_turns=graded_turns,
+    )

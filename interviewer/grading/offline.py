@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ..catalog import rubric_version, rubrics
+from ..catalog import rubrics
 from ..errors import DataError
 from ..transcript import Transcript
 from . import narrative
@@ -192,21 +192,12 @@ class OfflineGrader:
             )
         if facts.injections:
             notes.append(f"Ignored {len(facts.injections)} sentence(s) addressed to the grader rather than the interviewer.")
-        # a dimension left without a quotable sentence fell to 1 above; the recommendation and the words follow the final scores
-        scores = {d: dimensions[d].score for d in DIMENSIONS}
-        if (held := enforce_recommendation(scores, recommendation)) != recommendation:
-            notes.append(f"Recommendation lowered from {recommendation} to {held}: a dimension had no quotable evidence.")
-            recommendation = held
-        return Scorecard(
-            dimensions=dimensions,
-            recommendation=recommendation,
-            summary=narrative.summary(scores, recommendation),
-            strengths=narrative.strengths(dimensions),
-            concerns=[f"Wrong fact ({catalog[w.dimension].title.lower()}): {w.fact.correction}" for w in facts.wrong_facts]
-            + narrative.gaps(dimensions),
-            next_steps=narrative.next_steps(scores),
+        # a dimension left without a quotable sentence fell to 1 above: the rule and the words follow the final scores
+        return narrative.scorecard(
+            dimensions,
+            recommendation,
             grader=self.name,
-            rubric_version=rubric_version(),
             notes=notes,
             graded_turns=len(transcript.turns),
+            concerns=[f"Wrong fact ({catalog[w.dimension].title.lower()}): {w.fact.correction}" for w in facts.wrong_facts],
         )

@@ -213,4 +213,4 @@ def test_a_dimension_left_without_quotable_evidence_drops_and_the_recommendation
     assert empathy.score == 1 and empathy.insufficient_evidence and not empathy.evidence
     assert recommendation_allowed(card.scores(), card.recommendation)
     assert card.recommendation in ("strong_no_hire", "no_hire")
-    assert any("no quotable evidence" in note for note in card.notes)
+    assert any("lowered from" in note and "by the scoring rule" in note for note in card.notes)
