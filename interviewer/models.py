@@ -97,21 +97,24 @@ def gguf_path(spec: ModelSpec) -> Path:
 
 # --- the in-process llama.cpp chat model ---------------------------------------------------------
 
-_LOADED: dict[tuple[str, int, int | None], Any] = {}
+_LOADED: dict[tuple[str, int, int | None, bool], Any] = {}
 _LOAD_LOCK = threading.Lock()
 # A llama.cpp context is not thread-safe, and the web server runs turns and gradings in threads: one call at a time.
 _RUN_LOCK = threading.RLock()
+# Token counts come from a vocab-only copy of the GGUF, so a count never waits seconds behind a generation
+# (a warm-up, a grading); counts only wait for each other, for microseconds.
+_VOCAB_LOCK = threading.Lock()
 
 
-def load_llama(path: Path, n_ctx: int, n_threads: int | None) -> Any:
+def load_llama(path: Path, n_ctx: int, n_threads: int | None, *, vocab_only: bool = False) -> Any:
     """Load a GGUF once per process; later calls reuse it (and its cached prompt prefix)."""
-    key = (str(path), n_ctx, n_threads)
+    key = (str(path), n_ctx, n_threads, vocab_only)
     with _LOAD_LOCK:
         if key not in _LOADED:
             from llama_cpp import Llama
 
             try:
-                _LOADED[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+                _LOADED[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, vocab_only=vocab_only, verbose=False)
             except (ValueError, RuntimeError, OSError) as exc:
                 raise ConfigError(f"Could not load the model file {path} ({exc}): check that it is a complete, valid GGUF.") from exc
         return _LOADED[key]
@@ -133,12 +136,21 @@ class LlamaCppChat(BaseChatModel):
     temperature: float = 0.7
     max_tokens: int = 256
     _llama: Any = PrivateAttr(default=None)
+    _vocab: Any = PrivateAttr(default=None)
 
     @property
     def llama(self) -> Any:
         if self._llama is None:
             self._llama = load_llama(self.model_path, self.n_ctx, self.n_threads)
         return self._llama
+
+    @property
+    def vocab(self) -> Any:
+        """The model's tokenizer alone (no context, no weights in use): what token counts run on."""
+        if self._vocab is None:
+            # llama-cpp-python still makes a context for a vocab-only load, and refuses n_ctx=0 ("the model's own")
+            self._vocab = load_llama(self.model_path, 64, 1, vocab_only=True)
+        return self._vocab
 
     @property
     def _llm_type(self) -> str:
@@ -190,8 +202,8 @@ class LlamaCppChat(BaseChatModel):
                     yield chunk
 
     def count_tokens(self, text: str) -> int:
-        with _RUN_LOCK:
-            return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        with _VOCAB_LOCK:
+            return len(self.vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
 
 # --- the deterministic fake ----------------------------------------------------------------------

@@ -52,9 +52,9 @@ class OneAtATimeLlama:
 
 
 def test_streams_generations_and_token_counts_from_several_threads_never_overlap():
-    llama = OneAtATimeLlama()
+    llama, vocab = OneAtATimeLlama(), OneAtATimeLlama()
     chat = LlamaCppChat(model_path=Path("unused.gguf"))
-    chat._llama = llama
+    chat._llama, chat._vocab = llama, vocab
     results: list[str] = []
 
     def stream():
@@ -73,6 +73,7 @@ def test_streams_generations_and_token_counts_from_several_threads_never_overlap
         thread.join(timeout=10)
     assert sorted(results) == sorted(["one two three", "done", "3"] * 2)
     assert llama.most_inside == 1
+    assert vocab.most_inside == 1
 
 
 def test_a_stream_closed_early_frees_the_model_for_the_next_call():
@@ -84,3 +85,17 @@ def test_a_stream_closed_early_frees_the_model_for_the_next_call():
     finished = threading.Event()
     threading.Thread(target=lambda: (chat.invoke("hi"), finished.set()), daemon=True).start()
     assert finished.wait(timeout=5)
+
+
+def test_a_token_count_does_not_wait_for_a_generation_in_progress():
+    chat = LlamaCppChat(model_path=Path("unused.gguf"))
+    chat._llama, chat._vocab = OneAtATimeLlama(), OneAtATimeLlama()
+    stream = chat.stream("hi")
+    next(stream)  # the generation model is now held until the stream ends
+    counted = threading.Event()
+    threading.Thread(target=lambda: (chat.count_tokens("a b c"), counted.set()), daemon=True).start()
+    try:
+        assert counted.wait(timeout=2)
+        assert chat._llama.most_inside == 1 and chat._llama.inside == 1  # the count never touched the generating model
+    finally:
+        stream.close()
