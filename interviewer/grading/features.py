@@ -30,6 +30,7 @@ STRUCTURE_KINDS = ("causal", "failure", "quantity", "specific", "tradeoff")
 BASE_FEATURES = (
     "mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "strong_moves", "anti_signals", "wrong_facts", "vague", "words",
     "evasive_answers", "hedges", "mechanism_density", "strong_density", "probes_dodged",
+    "developer_actor", "end_user_actor", "developer_share", "end_user_product",
 )
 # How much more a dimension shows than the transcript's average over the three. A verbose writer or candidate
 # raises every count at once; the contrast between dimensions ("strong telecom, no developer in sight") survives.
@@ -56,10 +57,19 @@ class DimensionCues(BaseModel):
         return value
 
 
+class Actors(BaseModel):
+    """Who the candidate's sentences are about: the developer who builds on the API, or the people using an app."""
+
+    developer: list[str]
+    end_user: list[str]
+    end_user_product: list[str]
+
+
 class Cues(BaseModel):
     version: str
     structure: dict[str, list[str]]
     injection: list[str]
+    actors: Actors
     dimensions: dict[Dimension, DimensionCues]
     extra_wrong_facts: dict[Dimension, list[WrongFact]] = {}
 
@@ -81,6 +91,9 @@ class CompiledCues:
     vague: list[re.Pattern[str]]
     hedge: list[re.Pattern[str]]
     injection: list[re.Pattern[str]]
+    developer_actor: list[re.Pattern[str]]
+    end_user_actor: list[re.Pattern[str]]
+    end_user_product: list[re.Pattern[str]]
     concepts: dict[str, dict[str, list[re.Pattern[str]]]]
     strong: dict[str, list[re.Pattern[str]]]
     anti: dict[str, list[re.Pattern[str]]]
@@ -104,6 +117,9 @@ def cues() -> CompiledCues:
         vague=_compile(model.structure["vague"]),
         hedge=_compile(model.structure["hedge"]),
         injection=_compile(model.injection),
+        developer_actor=_compile(model.actors.developer),
+        end_user_actor=_compile(model.actors.end_user),
+        end_user_product=_compile(model.actors.end_user_product),
         concepts={d: {c: _compile(p) for c, p in model.dimensions[d].concepts.items()} for d in DIMENSIONS},
         strong={d: _compile(model.dimensions[d].strong) for d in DIMENSIONS},
         anti={d: _compile(model.dimensions[d].anti) for d in DIMENSIONS},
@@ -200,6 +216,10 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     ) / max(turns, 1)
     hedges = math.log1p(sum(1 for s in sentences if _any(compiled.hedge, s.text)))
     questions = [question for question, _ in transcript.exchanges()]
+    # scoring.md's level 1 is "no developer in sight": whose problem the sentences are about, whatever the topic
+    developer_actor = sum(1 for s in sentences if _any(compiled.developer_actor, s.text))
+    end_user_actor = sum(1 for s in sentences if _any(compiled.end_user_actor, s.text))
+    end_user_product = sum(1 for s in sentences if _any(compiled.end_user_product, s.text))
     for dimension in DIMENSIONS:
         about = [s for s in sentences if s.concepts[dimension]]
         mechanisms = [s for s in about if s.is_mechanism(dimension)]
@@ -220,6 +240,10 @@ def extract(transcript: Transcript) -> TranscriptFacts:
             "evasive_answers": evasive,
             "probes_dodged": _probes_dodged(dimension, questions, sentences, compiled),
             "hedges": hedges,
+            "developer_actor": math.log1p(developer_actor),
+            "end_user_actor": math.log1p(end_user_actor),
+            "developer_share": (developer_actor + 1) / (developer_actor + end_user_actor + 2),
+            "end_user_product": math.log1p(end_user_product),
         }
     for name in CONTRASTED:
         average = sum(facts.features[d][name] for d in DIMENSIONS) / len(DIMENSIONS)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 
 from ..catalog import rubrics
 from ..errors import DataError
@@ -56,14 +56,25 @@ class DimensionModel(BaseModel):
         return 1 + int(np.searchsorted(np.asarray(self.cutpoints), self.raw(facts), side="right"))
 
 
+def recommendation_inputs(levels: np.ndarray) -> np.ndarray:
+    """levels: n x 3 continuous dimension levels -> the recommendation model's inputs (each level, the weakest, the total)."""
+    return np.column_stack([levels, levels.min(axis=1), levels.sum(axis=1)])
+
+
 class RecommendationModel(BaseModel):
     classes: list[Recommendation]
     coef: list[list[float]]
     intercept: list[float]
 
-    def predict(self, scores: dict[str, int]) -> Recommendation:
-        values = np.array([scores[d] for d in DIMENSIONS], dtype=float)
-        x = np.concatenate([values, [values.min(), (values == 4).sum(), (values <= 1).sum()]])
+    @model_validator(mode="after")
+    def _fits_the_inputs(self) -> "RecommendationModel":
+        width = recommendation_inputs(np.zeros((1, len(DIMENSIONS)))).shape[1]
+        if any(len(row) != width for row in self.coef):
+            raise ValueError(f"recommendation coefficients need {width} inputs")
+        return self
+
+    def predict(self, levels: dict[str, float]) -> Recommendation:
+        x = recommendation_inputs(np.array([[levels[d] for d in DIMENSIONS]], dtype=float))[0]
         logits = np.asarray(self.coef) @ x + np.asarray(self.intercept)
         if len(self.classes) == 2:  # sklearn stores one row for a binary problem
             return self.classes[int(logits[0] > 0)]
@@ -97,11 +108,17 @@ def shown_breadth(facts: TranscriptFacts, dimension: str) -> bool:
     return facts.words >= EXCEPTIONAL_MIN_WORDS and mechanisms >= EXCEPTIONAL_MIN_MECHANISMS
 
 
-def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], Recommendation, list[str]]:
-    """Scores, recommendation and notes for one transcript's features."""
+def dimension_levels(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], dict[str, float], list[str]]:
+    """Each dimension's score after the rubric's rules, its continuous level and the notes the rules left.
+
+    The level is the model's raw output kept within half a point of the final score: a borderline 3 and a
+    clear 3 stay apart for the recommendation, while a rule that moved the score moves the level with it.
+    """
     scores: dict[str, int] = {}
+    levels: dict[str, float] = {}
     notes: list[str] = []
     for d in DIMENSIONS:
+        raw = model.dimensions[d].raw(facts)
         score = model.dimensions[d].score(facts)
         features = facts.features[d]
         if features["mentions"] == 0:
@@ -116,7 +133,14 @@ def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, 
             notes.append(f"{d} capped at {WRONG_FACT_CAP} by a wrong fact ({wrong[0].fact.id}).")
             score = WRONG_FACT_CAP
         scores[d] = score
-    judged = model.recommendation.predict(scores)
+        levels[d] = min(max(raw, score - 0.5), score + 0.5)
+    return scores, levels, notes
+
+
+def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], Recommendation, list[str]]:
+    """Scores, recommendation and notes for one transcript's features."""
+    scores, levels, notes = dimension_levels(model, facts)
+    judged = model.recommendation.predict(levels)
     recommendation = enforce_recommendation(scores, judged)
     if recommendation != judged:
         notes.append(f"Recommendation lowered from {judged} to {recommendation} by the scoring rule.")

@@ -3,6 +3,9 @@
 import importlib.util
 import json
 
+import pytest
+
+from interviewer.errors import DataError
 from interviewer.grading.offline import ARTEFACT_PATH, load_model
 from interviewer.paths import data_dir
 
@@ -27,3 +30,12 @@ def test_the_shipped_model_is_reproducible_from_the_training_split_only():
     assert refit["dimensions"] == shipped["dimensions"]
     assert refit["recommendation"] == shipped["recommendation"]
     assert load_model().n_train == len(rows)
+
+
+def test_a_model_whose_recommendation_expects_other_inputs_is_refused_with_a_clear_error(tmp_path):
+    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    model["recommendation"]["coef"] = [row + [0.0] for row in model["recommendation"]["coef"]]  # an older artefact's width
+    stale = tmp_path / "offline_model.json"
+    stale.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(DataError, match="rebuild it with"):
+        load_model.__wrapped__(stale)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from interviewer.grading.features import extract
 from interviewer.grading.offline import OfflineGrader
 from interviewer.transcript import Transcript
 
@@ -214,3 +215,35 @@ def test_a_dimension_left_without_quotable_evidence_drops_and_the_recommendation
     assert recommendation_allowed(card.scores(), card.recommendation)
     assert card.recommendation in ("strong_no_hire", "no_hire")
     assert any("lowered from" in note and "by the scoring rule" in note for note in card.notes)
+
+
+APP_PITCH = [
+    "I'd build a beautiful reminder app for patients, with a calendar screen, a big confirm button and a friendly inbox.",
+    "The clinic admin gets a portal to see who confirmed, and patients get badges for never missing an appointment.",
+]
+
+
+def test_who_the_answer_serves_is_measured_developer_or_app_user():
+    def features(answers):
+        turns = []
+        for answer in answers:
+            turns += [{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": answer}]
+        return extract(Transcript(persona="messaging-hm", round="product_design", turns=turns)).features["technical_empathy"]
+
+    app, developer = features(APP_PITCH), features(CONCRETE)
+    assert developer["developer_share"] > 0.5 > app["developer_share"]
+    assert app["end_user_product"] > 0 and developer["end_user_product"] == 0
+
+
+@pytest.mark.parametrize(
+    "sentence, pitched",
+    [
+        ("We'd ship a simple inbox app for the salon owner.", True),
+        ("The receptionist gets a dashboard with every reminder on one screen.", True),
+        ("Their app calls one endpoint and gets a webhook when the patient replies.", False),
+        ("Expose the same events to developers so anyone can build the dashboard they want.", False),
+    ],
+)
+def test_an_end_user_product_counts_only_without_a_programmable_surface_in_the_same_sentence(sentence, pitched):
+    transcript = Transcript(persona="messaging-hm", round="product_design", turns=[{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": sentence}])
+    assert (extract(transcript).features["platform_thinking"]["end_user_product"] > 0) is pitched
