@@ -364,11 +364,12 @@ class InterviewSession:
         return [HistoryTurn(role=t.role, content=t.content, tokens=t.tokens) for t in turns]
 
     def _model_sentences(self, messages, max_tokens: int) -> Iterator[str]:
-        """The model's reply, one complete sentence at a time; gives up when no sentence comes in time.
+        """The model's reply, one complete sentence at a time; gives up when a sentence does not come in time.
 
         The model streams from a worker thread so that the patience budget covers everything before the
         first sentence: waiting for a busy in-process model (a warm-up, a grading), evaluating the prompt,
-        and decoding. A synchronous loop could only check the clock once a token had arrived.
+        and decoding. A synchronous loop could only check the clock once a token had arrived. Each later
+        sentence gets the same budget, so a backend that stalls mid-reply costs seconds, not the request timeout.
         """
         runnable = limited(self.model, max_tokens=max_tokens, temperature=INTERVIEWER_TEMPERATURE, stop=STOP_SEQUENCES)
         pieces: queue.Queue[object] = queue.Queue()
@@ -392,11 +393,10 @@ class InterviewSession:
         deadline = time.monotonic() + self.model_patience_s
         threading.Thread(target=produce, name="interviewer-reply", daemon=True).start()
         buffer = ""
-        said_any = False
         try:
             while True:
                 try:
-                    item = pieces.get(timeout=None if said_any else max(0.0, deadline - time.monotonic()))
+                    item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     raise _TooSlow from None
                 if item is _END_OF_REPLY:
@@ -407,9 +407,9 @@ class InterviewSession:
                     raise item
                 buffer += str(item)
                 while (end := complete_sentence_end(buffer)) > 0:
-                    said_any = True
                     yield buffer[:end].strip()
                     buffer = buffer[end:]
+                    deadline = time.monotonic() + self.model_patience_s
             if buffer.strip():
                 yield buffer.strip()
         finally:

@@ -340,6 +340,34 @@ def test_patience_covers_the_wait_before_the_first_token(store, settings):
     assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
 
 
+class StallingModel(FakeChatModel):
+    """Says its first sentence at once, then goes silent, like a remote server whose stream hangs mid-reply."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        import time as _time
+
+        said = ""
+        for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
+            if said.rstrip().endswith("."):
+                _time.sleep(3.0)
+            said += chunk.text
+            yield chunk
+
+
+def test_a_reply_that_stalls_after_its_first_sentence_is_completed_with_the_curated_wording_in_seconds(store, settings):
+    import time as _time
+
+    stalling = StallingModel(default="Carriers filter unregistered traffic. Which sender type would you pick here?")
+    session = start(store, settings, stalling)
+    session.model_patience_s = 0.3
+    said(session.opening())
+    started = _time.monotonic()
+    text = said(session.answer(TELECOM))
+    assert _time.monotonic() - started < 2.0
+    assert session.last_decision.rejected == "too slow"
+    assert text.strip()
+
+
 def test_a_session_from_a_store_without_saved_plans_resumes_with_a_stable_rebuilt_plan(store, fake_model):
     info = store.create_session("flex-hm", "behavioral", "fake", "rubric")  # as migrated from schema 1: plan is {}
     first = InterviewSession.resume(store, info.id, fake_model)
