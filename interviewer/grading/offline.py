@@ -3,7 +3,7 @@
 Features (features.py) -> a ridge model per dimension with fitted cut points (offline_model.json, built by
 evals/fit_offline_grader.py on the training split) -> the rubric's hard rules: a wrong fact caps its
 dimension, a dimension nobody touched is scored 1 and marked insufficient evidence, and the
-recommendation (a fitted mapping from the scores) is passed through the rule of scoring.md.
+recommendation (fitted on the dimensions' continuous levels) is passed through the rule of scoring.md.
 """
 
 from __future__ import annotations
