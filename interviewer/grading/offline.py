@@ -1,6 +1,6 @@
 """The offline grader (`rubric`): no LLM, judges mechanisms and correctness from the rubric data.
 
-Features (features.py) -> a ridge model per dimension with fitted cut points (offline_model.json, built by
+Features (features.py) -> an ordinal model per dimension with fitted cut points (offline_model.json, built by
 evals/fit_offline_grader.py on the training split) -> the rubric's hard rules: a wrong fact caps its
 dimension, a dimension nobody touched is scored 1 and marked insufficient evidence, and the
 recommendation (fitted on the dimensions' continuous levels) is passed through the rule of scoring.md.
@@ -38,19 +38,34 @@ EXCEPTIONAL_MIN_WORDS = 120
 
 
 class DimensionModel(BaseModel):
+    """A cumulative ordinal model: one logistic model per threshold ("above 1", "above 2", "above 3").
+
+    The expected level 1 + P(>1) + P(>2) + P(>3) is the raw output; fitted cut points turn it into a score.
+    """
+
     inputs: list[tuple[str, str]]  # (dimension, feature) pairs, in coefficient order
     mean: list[float]
     scale: list[float]
-    coef: list[float]
-    intercept: float
+    coef: list[list[float]]  # one row per threshold
+    intercept: list[float]
     cutpoints: list[float]
+
+    @model_validator(mode="after")
+    def _shapes_agree(self) -> "DimensionModel":
+        width = len(self.inputs)
+        if len(self.mean) != width or len(self.scale) != width or any(len(row) != width for row in self.coef):
+            raise ValueError("dimension model coefficients do not match its inputs")
+        if len(self.coef) != 3 or len(self.intercept) != 3 or len(self.cutpoints) != 3:
+            raise ValueError("a dimension model needs three thresholds and three cut points")
+        return self
 
     def vector(self, facts: TranscriptFacts) -> np.ndarray:
         return np.array([facts.features[d][f] for d, f in self.inputs])
 
     def raw(self, facts: TranscriptFacts) -> float:
         z = (self.vector(facts) - np.asarray(self.mean)) / np.asarray(self.scale)
-        return float(self.intercept + z @ np.asarray(self.coef))
+        above = 1.0 / (1.0 + np.exp(-(np.asarray(self.coef) @ z + np.asarray(self.intercept))))
+        return float(1.0 + above.sum())
 
     def score(self, facts: TranscriptFacts) -> int:
         return 1 + int(np.searchsorted(np.asarray(self.cutpoints), self.raw(facts), side="right"))

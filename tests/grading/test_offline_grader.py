@@ -5,7 +5,7 @@ import json
 import pytest
 
 from interviewer.grading.features import extract
-from interviewer.grading.offline import OfflineGrader
+from interviewer.grading.offline import OfflineGrader, apply_rules, load_model, shown_breadth
 from interviewer.transcript import Transcript
 
 QUESTION = "A clinic platform sends appointment reminders by SMS through us. Design what their developers need."
@@ -188,15 +188,28 @@ def test_each_quote_carries_the_signal_of_its_dimension():
     assert not any("same request ID" in quote for quote in telecom)
 
 
+TWO_BRIEF_GOOD_ANSWERS = [
+    ("Their webhook times out. What happens?",
+     "We retry with exponential backoff for up to 24 hours, and they dedupe on the message SID plus status because callbacks are at-least-once."),
+    ("Anything else?", "Errors come back with a stable error code and a docs link so their code can decide whether to retry."),
+]
+
+
 def test_two_brief_good_answers_are_not_exceptional():
-    card = _exchange([
-        ("Their webhook times out. What happens?",
-         "We retry with exponential backoff for up to 24 hours, and they dedupe on the message SID plus status because callbacks are at-least-once."),
-        ("Anything else?", "Errors come back with a stable error code and a docs link so their code can decide whether to retry."),
-    ])
+    card = _exchange(TWO_BRIEF_GOOD_ANSWERS)
     assert card.scores()["technical_empathy"] <= 3
-    assert any("held at 3" in note for note in card.notes) or card.scores()["technical_empathy"] < 3
     assert card.recommendation != "strong_hire"
+
+
+def test_a_4_needs_mechanisms_across_a_full_round_whatever_the_model_says():
+    turns = [{"role": role, "content": text} for q, a in TWO_BRIEF_GOOD_ANSWERS for role, text in (("interviewer", q), ("candidate", a))]
+    facts = extract(Transcript(turns=turns))
+    assert not shown_breadth(facts, "technical_empathy")
+    model = load_model().model_copy(deep=True)
+    model.dimensions["technical_empathy"].cutpoints = [-3.0, -2.0, -1.0]  # a model that would say 4 to anything
+    scores, _, notes = apply_rules(model, facts)
+    assert scores["technical_empathy"] == 3
+    assert any("held at 3" in note for note in notes)
 
 
 def test_a_dimension_left_without_quotable_evidence_drops_and_the_recommendation_follows(monkeypatch):
