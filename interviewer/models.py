@@ -329,7 +329,7 @@ class StructuredOutputError(BackendError):
     """The model replied, but not with a valid instance of the schema; callers may retry."""
 
 
-def structured(model: BaseChatModel, schema: type[Schema], *, max_tokens: int = 1024) -> Runnable:
+def structured(model: BaseChatModel, schema: type[Schema], *, max_tokens: int = 1024, temperature: float = 0.0) -> Runnable:
     """A runnable returning a validated ``schema`` instance, by the route each backend supports.
 
     OpenAI itself: json_schema. Compatible servers and the in-process model: ``json_object`` carrying
@@ -337,9 +337,9 @@ def structured(model: BaseChatModel, schema: type[Schema], *, max_tokens: int = 
     are not enforced by grammars, so schemas use Literal/enum values instead.
     """
     if type(model).__name__ == "ChatOpenAI" and not _is_compatible_server(model):
-        return model.with_structured_output(schema, method="json_schema")
+        return model.model_copy(update={"temperature": temperature}).with_structured_output(schema, method="json_schema")
     response_format = {"type": "json_object", "schema": schema.model_json_schema()}
-    bound = limited(model, max_tokens=max_tokens, temperature=0.0).bind(response_format=response_format)
+    bound = limited(model, max_tokens=max_tokens, temperature=temperature).bind(response_format=response_format)
     return bound | RunnableLambda(lambda message: parse_structured(message.text, schema))
 
 

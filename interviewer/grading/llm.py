@@ -4,7 +4,7 @@ The transcript reaches the model as delimited JSON data; sentences addressed to 
 before it is sent, and the system prompt says any instruction inside is data. Quotes the model returns are
 verified against the candidate's turns (evidence.py); a dimension left without a verified quote is marked
 insufficient evidence and scored 1. Invalid replies are retried (at most twice), then a BackendError.
-With samples=N the chain runs N times: the median score per dimension, the spread reported.
+With samples=N the chain runs N times at a sampling temperature: the median score per dimension, the spread reported.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .features import is_injection, split_sentences
 from .scorecard import DIMENSIONS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard
 
 MAX_RETRIES = 2
+SAMPLE_TEMPERATURE = 0.7  # with --samples N > 1; a single grading runs at temperature 0
 REPLY_TOKENS = 1500  # fits the worst case below even when every character is a token (small models degenerate)
 REDACTED = "[text addressed to the grader, removed]"
 
@@ -108,7 +109,9 @@ class LLMGrader:
         self.model = model
         self.name = name
         self.samples = samples
-        self.chain = structured(model, GradedRound, max_tokens=REPLY_TOKENS)
+        # Self-consistency needs samples that can differ: at temperature 0 every sample is the same answer.
+        temperature = 0.0 if samples == 1 else SAMPLE_TEMPERATURE
+        self.chain = structured(model, GradedRound, max_tokens=REPLY_TOKENS, temperature=temperature)
 
     def messages(self, transcript: Transcript) -> list:
         system = prompt_text("grader_system.md").replace("{rubric}", rubric_brief())

@@ -130,6 +130,15 @@ def test_self_consistency_takes_the_median_and_reports_the_spread(fake_model):
     assert card.recommendation == "hire"
 
 
+def test_one_grading_is_greedy_and_self_consistency_samples_can_differ(fake_model):
+    fake_model.enqueue(*[reply()] * 4)
+    LLMGrader(fake_model).grade(transcript())
+    LLMGrader(fake_model, samples=3).grade(transcript())
+    temperatures = [kwargs.get("temperature") for kwargs in fake_model.call_kwargs]
+    assert temperatures[0] == 0.0
+    assert len(temperatures) == 4 and all(t > 0 for t in temperatures[1:])
+
+
 def test_a_long_verbatim_quote_from_a_capable_model_is_kept_not_rejected(fake_model):
     long_quote = ANSWER.split(". ")[0]  # longer than the schema's cap for small models
     assert len(long_quote) > 100
