@@ -2,7 +2,7 @@
 
 Features (features.py) -> an ordinal model per dimension with fitted cut points (offline_model.json, built by
 evals/fit_offline_grader.py on the training split) -> the rubric's hard rules: a wrong fact caps its
-dimension, a dimension nobody touched is scored 1 and marked insufficient evidence, and the
+dimension, a dimension nobody touched is marked insufficient evidence and scored at most 2, and the
 recommendation (fitted on the dimensions' continuous levels) is passed through the rule of scoring.md.
 """
 
@@ -35,6 +35,11 @@ WRONG_FACT_CAP = 1
 # answers, a failure mode) measured worse on held-out writers, because their 4s show it in other ways.
 EXCEPTIONAL_MIN_MECHANISMS = 2
 EXCEPTIONAL_MIN_WORDS = 120
+# scoring.md: a dimension the round never touched "is still scored on what the candidate showed". With no sentence
+# to quote it cannot be solid, so at most 2; the model places it from the rest of the round. Human labels agree:
+# of 30 training rounds where the cues find no sentence on a dimension, 18 are 1 and 8 are 2. Forcing 1, as
+# before, cost the recommendation (leave-one-writer-out accuracy 0.60 -> 0.62 without it).
+UNTOUCHED_CAP = 2
 
 
 class DimensionModel(BaseModel):
@@ -137,7 +142,7 @@ def dimension_levels(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[
         score = model.dimensions[d].score(facts)
         features = facts.features[d]
         if features["mentions"] == 0:
-            score = 1
+            score = min(score, UNTOUCHED_CAP)
         elif features["mentions"] >= SURFACE_MENTIONS and not features["anti_signals"] and not features["wrong_facts"]:
             score = max(score, 2)  # scoring.md level 2: the right words without mechanisms; 1 is absent, misaligned or wrong
         if score == 4 and not shown_breadth(facts, d):
@@ -210,9 +215,12 @@ class OfflineGrader:
             if facts.features[d]["mentions"] == 0:
                 dimensions[d] = DimensionScore(
                     dimension=d,
-                    score=1,
+                    score=scores[d],
                     insufficient_evidence=True,
-                    rationale=f"Insufficient evidence: the round never touched {catalog[d].title.lower()}, and no candidate sentence showed it; scored 1 on what was shown.",
+                    rationale=(
+                        f"Insufficient evidence: the round never touched {catalog[d].title.lower()}, and no candidate sentence showed it; "
+                        f"scored {scores[d]} ({LEVEL_LABELS[scores[d]]}) on what the rest of the round showed, at most {UNTOUCHED_CAP} without a quote."
+                    ),
                 )
                 continue
             wrong_sentences = [w.sentence for w in facts.wrong_facts if w.dimension == d]
