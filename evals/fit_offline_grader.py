@@ -32,15 +32,12 @@ from interviewer.transcript import Transcript  # noqa: E402
 # QWK 0.77/0.73/0.84 and rec accuracy 0.60 to 0.79/0.76/0.85 and 0.63, worst writers 0.66/0.54/0.72 -> 0.68/0.60/0.75.
 # Regularisation chosen the same way: C = 0.1, 0.2, 0.3, 0.5, 1.0 gave mean QWK+accuracy 0.73/0.74/0.75/0.76/0.74.
 THRESHOLD_C = 0.5
-# Platform thinking is often shown through a concrete API surface described in developer or telecom terms,
-# which its own cues miss; the other dimensions' strongest signals join its inputs (leave-one-writer-out
-# QWK on train rose from ~0.65 to ~0.78 with them; the same for the other dimensions lowered theirs).
-CROSS_INPUTS = {"platform_thinking": [(d, f) for d in ("technical_empathy", "telecom_depth") for f in ("strong_moves", "mechanisms")]}
-# The contrast features (a dimension against the transcript's average) lifted leave-one-writer-out QWK on six
-# writers for technical empathy (0.80 -> 0.82, worst writer 0.60 -> 0.74) and platform (0.73 -> 0.75, worst 0.52 ->
-# 0.57), mostly on the writer never seen while the cues were written; on seven writers (g and h added) telecom gains
-# slightly from them too (worst writer 0.57 -> 0.60), so every dimension uses them.
-RELATIVE_DIMENSIONS = DIMENSIONS
+# The contrast features (a dimension against the transcript's average) help platform thinking, which a candidate
+# strong elsewhere easily seems to show. On nine writers they cost the other two dimensions, and so did feeding
+# platform thinking the other dimensions' signals (as chosen on fewer writers): with contrasts for platform only
+# and no cross inputs, leave-one-writer-out QWK went 0.76/0.73/0.83 -> 0.79/0.73/0.85 and rec accuracy 0.63 -> 0.66.
+CROSS_INPUTS: dict[str, list[tuple[str, str]]] = {}
+RELATIVE_DIMENSIONS = ("platform_thinking",)
 # Features that belong to one dimension's question only. Who the sentences are about (developer or app user)
 # is technical empathy's: leave-one-writer-out QWK on train rose 0.76 -> 0.77 (worst writer 0.64 -> 0.66) with it,
 # while platform lost ~0.015 with it. A finished end-user product pitched without any programmable surface is
