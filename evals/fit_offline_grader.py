@@ -35,8 +35,7 @@ THRESHOLD_C = 0.5
 # The contrast features (a dimension against the transcript's average) help platform thinking, which a candidate
 # strong elsewhere easily seems to show. On nine writers they cost the other two dimensions, and so did feeding
 # platform thinking the other dimensions' signals (as chosen on fewer writers): with contrasts for platform only
-# and no cross inputs, leave-one-writer-out QWK went 0.76/0.73/0.83 -> 0.79/0.73/0.85 and rec accuracy 0.63 -> 0.66.
-CROSS_INPUTS: dict[str, list[tuple[str, str]]] = {}
+# and no cross-dimension inputs, leave-one-writer-out QWK went 0.76/0.73/0.83 -> 0.79/0.73/0.85 and rec accuracy 0.63 -> 0.66.
 RELATIVE_DIMENSIONS = ("platform_thinking",)
 # Features that belong to one dimension's question only. Who the sentences are about (developer or app user)
 # is technical empathy's: leave-one-writer-out QWK on train rose 0.76 -> 0.77 (worst writer 0.64 -> 0.66) with it,
@@ -63,7 +62,7 @@ def load_rows(paths: list[Path]) -> list[dict]:
 def inputs_for(dimension: str) -> list[tuple[str, str]]:
     base = tuple(n for n in BASE_FEATURES if dimension in DIMENSION_ONLY_FEATURES.get(n, DIMENSIONS))
     names = base + (RELATIVE_FEATURES if dimension in RELATIVE_DIMENSIONS else ())
-    return [(dimension, name) for name in names] + CROSS_INPUTS.get(dimension, [])
+    return [(dimension, name) for name in names]
 
 
 def featurise(rows: list[dict]):
@@ -114,7 +113,7 @@ def held_out_levels(rows: list[dict], facts, X: dict, y: dict) -> np.ndarray:
     return levels
 
 
-_NO_RECOMMENDATION = {"classes": [RECOMMENDATIONS[0]], "coef": [[0.0] * 5], "intercept": [0.0]}
+_NO_RECOMMENDATION = {"classes": [RECOMMENDATIONS[0]], "coef": [[0.0] * recommendation_inputs(np.zeros((1, len(DIMENSIONS)))).shape[1]], "intercept": [0.0]}
 
 
 def fit(rows: list[dict]) -> dict:

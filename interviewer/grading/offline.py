@@ -77,8 +77,8 @@ class DimensionModel(BaseModel):
 
 
 def recommendation_inputs(levels: np.ndarray) -> np.ndarray:
-    """levels: n x 3 continuous dimension levels -> the recommendation model's inputs (each level, the weakest, the total)."""
-    return np.column_stack([levels, levels.min(axis=1), levels.sum(axis=1)])
+    """levels: n x 3 continuous dimension levels -> the recommendation model's inputs (each level and the weakest)."""
+    return np.column_stack([levels, levels.min(axis=1)])
 
 
 class RecommendationModel(BaseModel):

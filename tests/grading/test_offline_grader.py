@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from interviewer.grading.features import extract
+from interviewer.grading.features import _sentence, cues, extract
+from interviewer.grading.scorecard import DIMENSIONS
 from interviewer.grading.offline import OfflineGrader, apply_rules, load_model, shown_breadth
 from interviewer.transcript import Transcript
 
@@ -271,3 +272,65 @@ def test_who_the_answer_serves_is_measured_developer_or_app_user():
 def test_an_end_user_product_counts_only_without_a_programmable_surface_in_the_same_sentence(sentence, pitched):
     transcript = Transcript(persona="messaging-hm", round="product_design", turns=[{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": sentence}])
     assert (extract(transcript).features["platform_thinking"]["end_user_product"] > 0) is pitched
+
+
+@pytest.mark.parametrize(
+    "sentence, fact",
+    [
+        ("Toll-free numbers sit outside the 10DLC regime, so they don't need any registration.", "tollfree-no-registration"),
+        ("And the 10DLC fees are a one-time registration cost, so once you're through it's done.", "10dlc-fees-one-time"),
+        ("Carriers charge a Unicode surcharge on messages with emoji.", "unicode-surcharge"),
+        ("A segment is always 160 characters whatever's in it.", "segment-160-regardless"),
+        ("The pumped numbers aren't real, so those messages don't get billed.", "pumped-traffic-free"),
+    ],
+)
+def test_a_confident_telecom_error_is_caught_as_a_wrong_fact(sentence, fact):
+    assert fact in {f.id for f in cues().wrong_facts["telecom_depth"] if f.matches(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "10DLC fees are not one-time: the campaign fee recurs monthly.",
+        "The 10DLC brand fee is one-time, but campaign fees are monthly.",
+        "There is no Unicode surcharge; one emoji switches the message to UCS-2 at 70 characters.",
+        "Fraud Guard blocks pumped messages before they reach the carrier, so customers aren't charged for them.",
+        "Unlike toll-free, which needs verification, UK alphanumeric senders don't need registration.",
+        "Toll-free numbers need toll-free verification before they get full throughput.",
+    ],
+)
+def test_a_correct_statement_near_a_known_error_is_not_a_wrong_fact(sentence):
+    assert not [f.id for d in DIMENSIONS for f in cues().wrong_facts[d] if f.matches(sentence)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We hide the carrier codes behind our own, so developers never have to deal with that.",
+        "We keep retrying until it returns a 200, with exponential backoff for up to 24 hours.",
+        "It's usually not their fault, so we show the carrier's reason code with a docs link.",
+        "Developers get to production without hand-holding.",
+        "Without a sandbox they test in production, which costs them real money.",
+    ],
+)
+def test_good_developer_answers_carry_no_empathy_anti_signal(sentence):
+    assert _sentence(sentence, 0, cues()).anti["technical_empathy"] == 0
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Honestly, I think this is mostly on the developer.",
+        "Nine times out of ten it's their bug, like their load balancer replaying requests.",
+        "It's not really our job to hand-hold them.",
+        "Developers should just test on their own phones in production, it's cheap.",
+        "Importantly, I don't think developers need to see any of this.",
+    ],
+)
+def test_blaming_or_dismissing_the_developer_is_an_empathy_anti_signal(sentence):
+    assert _sentence(sentence, 0, cues()).anti["technical_empathy"] > 0
+
+
+@pytest.mark.parametrize("sentence", ["My manager's request was unclear.", "His response came late.", "Every subscriber gets the same call quality."])
+def test_everyday_words_are_not_the_developers_view_of_an_api(sentence):
+    assert not _sentence(sentence, 0, cues()).concepts["technical_empathy"]
