@@ -4,6 +4,7 @@ curated wording, injections change nothing, commands and resume behave."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from langchain_core.messages import SystemMessage
@@ -297,19 +298,38 @@ def test_long_sessions_stay_inside_a_small_context_window(store, settings, fake_
     assert any("Earlier in this round you asked" in m.text for m in last)  # older turns compressed, not dropped
 
 
-class SlowModel(FakeChatModel):
-    """Streams one word every 20 ms and never finishes a sentence in time."""
+class PacedModel(FakeChatModel):
+    """Streams its reply word by word, sleeping before each word as long as ``pause(text so far)`` says."""
+
+    pause: Any = None
 
     def _stream(self, messages, stop=None, run_manager=None, **kwargs):
         import time as _time
 
+        said = ""
         for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
-            _time.sleep(0.02)
+            _time.sleep(self.pause(said))
+            said += chunk.text
             yield chunk
 
 
+def slow_model(default: str) -> PacedModel:
+    """One word every 20 ms: never finishes a sentence in time."""
+    return PacedModel(default=default, pause=lambda said: 0.02)
+
+
+def busy_model(default: str) -> PacedModel:
+    """Silent for a second before its first token, like a model busy with a warm-up or a long prompt."""
+    return PacedModel(default=default, pause=lambda said: 0.0 if said else 1.0)
+
+
+def stalling_model(default: str) -> PacedModel:
+    """Says its first sentence at once, then goes silent, like a remote server whose stream hangs mid-reply."""
+    return PacedModel(default=default, pause=lambda said: 3.0 if said.rstrip().endswith(".") else 0.0)
+
+
 def test_a_model_that_is_too_slow_is_abandoned_for_the_curated_wording(store, settings):
-    slow = SlowModel(default="you mentioned carriers and so on and so on and so on and so on and so on")
+    slow = slow_model(default="you mentioned carriers and so on and so on and so on and so on and so on")
     session = start(store, settings, slow)
     session.model_patience_s = 0.1
     said(session.opening())
@@ -317,20 +337,10 @@ def test_a_model_that_is_too_slow_is_abandoned_for_the_curated_wording(store, se
     assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
 
 
-class BusyModel(FakeChatModel):
-    """Says nothing for a second before its first token, like a model busy with a warm-up or a long prompt."""
-
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
-        import time as _time
-
-        _time.sleep(1.0)
-        yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
-
-
 def test_patience_covers_the_wait_before_the_first_token(store, settings):
     import time as _time
 
-    busy = BusyModel(default="You mentioned carriers; which one fails first?")
+    busy = busy_model(default="You mentioned carriers; which one fails first?")
     session = start(store, settings, busy)
     session.model_patience_s = 0.1
     said(session.opening())
@@ -340,24 +350,10 @@ def test_patience_covers_the_wait_before_the_first_token(store, settings):
     assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
 
 
-class StallingModel(FakeChatModel):
-    """Says its first sentence at once, then goes silent, like a remote server whose stream hangs mid-reply."""
-
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
-        import time as _time
-
-        said = ""
-        for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
-            if said.rstrip().endswith("."):
-                _time.sleep(3.0)
-            said += chunk.text
-            yield chunk
-
-
 def test_a_reply_that_stalls_after_its_first_sentence_is_completed_with_the_curated_wording_in_seconds(store, settings):
     import time as _time
 
-    stalling = StallingModel(default="Carriers filter unregistered traffic. Which sender type would you pick here?")
+    stalling = stalling_model(default="Carriers filter unregistered traffic. Which sender type would you pick here?")
     session = start(store, settings, stalling)
     session.model_patience_s = 0.3
     said(session.opening())
