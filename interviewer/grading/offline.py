@@ -72,8 +72,8 @@ class DimensionModel(BaseModel):
         above = 1.0 / (1.0 + np.exp(-(np.asarray(self.coef) @ z + np.asarray(self.intercept))))
         return float(1.0 + above.sum())
 
-    def score(self, facts: TranscriptFacts) -> int:
-        return 1 + int(np.searchsorted(np.asarray(self.cutpoints), self.raw(facts), side="right"))
+    def cut(self, raw: float) -> int:
+        return 1 + int(np.searchsorted(np.asarray(self.cutpoints), raw, side="right"))
 
 
 def recommendation_inputs(levels: np.ndarray) -> np.ndarray:
@@ -139,7 +139,7 @@ def dimension_levels(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[
     notes: list[str] = []
     for d in DIMENSIONS:
         raw = model.dimensions[d].raw(facts)
-        score = model.dimensions[d].score(facts)
+        score = model.dimensions[d].cut(raw)
         features = facts.features[d]
         if features["mentions"] == 0:
             score = min(score, UNTOUCHED_CAP)
