@@ -68,6 +68,13 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def new_session_id() -> str:
+    """A random id that is safe to type on a command line: a leading '-' would read as an option (`resume -leT...`)."""
+    while (session_id := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return session_id
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
@@ -219,7 +226,7 @@ class SessionStore:
         plan: dict[str, Any] | None = None,
         model_settings: dict[str, Any] | None = None,
     ) -> SessionInfo:
-        session_id = secrets.token_urlsafe(16)
+        session_id = new_session_id()
         now = _now()
         with self._transaction() as conn:
             conn.execute(

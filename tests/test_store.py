@@ -36,6 +36,14 @@ def test_session_ids_are_long_random_tokens(store):
     assert a.status == "active" and a.turn_count == 0
 
 
+def test_session_ids_never_start_with_a_dash_so_the_cli_never_reads_them_as_options():
+    from interviewer.store import new_session_id
+
+    ids = [new_session_id() for _ in range(5000)]  # about 1 in 64 raw tokens starts with "-"
+    assert not any(i.startswith("-") for i in ids)
+    assert len(set(ids)) == len(ids)
+
+
 def test_each_appended_turn_is_visible_to_another_connection_at_once(store):
     info = store.create_session("verify-hm", "technical", "fake", "rubric")
     idx = store.append_turn(info.id, "interviewer", "How would you design it?", phase="opening", decision={"action": "open"}, tokens=5)
