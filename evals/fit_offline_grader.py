@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interviewer.grading.features import BASE_FEATURES, FEATURE_NAMES, RELATIVE_FEATURES, extract  # noqa: E402
-from interviewer.grading.offline import ARTEFACT_PATH, OfflineModel, apply_rules, dimension_levels, recommendation_inputs  # noqa: E402
+from interviewer.grading.offline import ARTEFACT_PATH, OfflineModel, apply_rules, dimension_levels, expected_level, recommendation_inputs  # noqa: E402
 from interviewer.grading.scorecard import DIMENSIONS, RECOMMENDATIONS  # noqa: E402
 from interviewer.transcript import Transcript  # noqa: E402
 
@@ -83,7 +83,7 @@ def fit_dimensions(X: dict, y: dict) -> dict:
         thresholds = [LogisticRegression(C=THRESHOLD_C, tol=1e-10, max_iter=10000).fit(Z, (y[d] > k).astype(int)) for k in (1, 2, 3)]
         coef = np.array([t.coef_[0] for t in thresholds])
         intercept = np.array([t.intercept_[0] for t in thresholds])
-        expected = 1.0 + (1.0 / (1.0 + np.exp(-(Z @ coef.T + intercept)))).sum(axis=1)
+        expected = expected_level(Z @ coef.T + intercept)
         dimensions[d] = {
             "inputs": inputs_for(d),
             "mean": mean.round(6).tolist(),

@@ -42,6 +42,11 @@ EXCEPTIONAL_MIN_WORDS = 120
 UNTOUCHED_CAP = 2
 
 
+def expected_level(logits: np.ndarray) -> np.ndarray:
+    """Threshold logits (..., 3) -> the expected level 1 + P(>1) + P(>2) + P(>3)."""
+    return 1.0 + (1.0 / (1.0 + np.exp(-logits))).sum(axis=-1)
+
+
 class DimensionModel(BaseModel):
     """A cumulative ordinal model: one logistic model per threshold ("above 1", "above 2", "above 3").
 
@@ -69,8 +74,7 @@ class DimensionModel(BaseModel):
 
     def raw(self, facts: TranscriptFacts) -> float:
         z = (self.vector(facts) - np.asarray(self.mean)) / np.asarray(self.scale)
-        above = 1.0 / (1.0 + np.exp(-(np.asarray(self.coef) @ z + np.asarray(self.intercept))))
-        return float(1.0 + above.sum())
+        return float(expected_level(np.asarray(self.coef) @ z + np.asarray(self.intercept)))
 
     def cut(self, raw: float) -> int:
         return 1 + int(np.searchsorted(np.asarray(self.cutpoints), raw, side="right"))
