@@ -328,38 +328,35 @@ def stalling_model(default: str) -> PacedModel:
     return PacedModel(default=default, pause=lambda said: 3.0 if said.rstrip().endswith(".") else 0.0)
 
 
+def answer_with_patience(store, settings, model, patience_s: float):
+    """Start a round on ``model``, then answer once with the given patience: (session, reply text, seconds it took)."""
+    import time as _time
+
+    session = start(store, settings, model)
+    session.model_patience_s = patience_s
+    said(session.opening())
+    started = _time.monotonic()
+    text = said(session.answer(TELECOM))
+    return session, text, _time.monotonic() - started
+
+
 def test_a_model_that_is_too_slow_is_abandoned_for_the_curated_wording(store, settings):
     slow = slow_model(default="you mentioned carriers and so on and so on and so on and so on and so on")
-    session = start(store, settings, slow)
-    session.model_patience_s = 0.1
-    said(session.opening())
-    text = said(session.answer(TELECOM))
+    session, text, _ = answer_with_patience(store, settings, slow, 0.1)
     assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
 
 
 def test_patience_covers_the_wait_before_the_first_token(store, settings):
-    import time as _time
-
     busy = busy_model(default="You mentioned carriers; which one fails first?")
-    session = start(store, settings, busy)
-    session.model_patience_s = 0.1
-    said(session.opening())
-    started = _time.monotonic()
-    text = said(session.answer(TELECOM))
-    assert _time.monotonic() - started < 0.8
+    session, text, seconds = answer_with_patience(store, settings, busy, 0.1)
+    assert seconds < 0.8
     assert session.last_decision.rejected == "too slow" and text == session.last_decision.intent
 
 
 def test_a_reply_that_stalls_after_its_first_sentence_is_completed_with_the_curated_wording_in_seconds(store, settings):
-    import time as _time
-
     stalling = stalling_model(default="Carriers filter unregistered traffic. Which sender type would you pick here?")
-    session = start(store, settings, stalling)
-    session.model_patience_s = 0.3
-    said(session.opening())
-    started = _time.monotonic()
-    text = said(session.answer(TELECOM))
-    assert _time.monotonic() - started < 2.0
+    session, text, seconds = answer_with_patience(store, settings, stalling, 0.3)
+    assert seconds < 2.0
     assert session.last_decision.rejected == "too slow"
     assert text.startswith("Carriers filter unregistered traffic.")  # the sentence that came in time is kept
     assert text.rstrip().endswith(session.last_decision.line.strip())  # and the prepared line completes it
