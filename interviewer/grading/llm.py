@@ -3,7 +3,7 @@
 The transcript reaches the model as delimited JSON data; sentences addressed to the grader are redacted
 before it is sent, and the system prompt says any instruction inside is data. Quotes the model returns are
 verified against the candidate's turns (evidence.py); a dimension left without a verified quote is marked
-insufficient evidence and scored 1. Invalid replies are retried (at most twice), then a BackendError.
+insufficient evidence and held at NO_EVIDENCE_CAP (2), like the offline grader's. Invalid replies are retried (at most twice), then a BackendError.
 With samples=N the chain runs N times at a sampling temperature: the median score per dimension, the spread reported.
 """
 
@@ -27,7 +27,7 @@ from ..transcript import Transcript, Turn
 from . import narrative
 from .evidence import verify_quotes
 from .features import is_injection, split_sentences
-from .scorecard import DIMENSIONS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard
+from .scorecard import DIMENSIONS, NO_EVIDENCE_CAP, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard
 
 MAX_RETRIES = 2
 SAMPLE_TEMPERATURE = 0.7  # with --samples N > 1; a single grading runs at temperature 0
@@ -169,7 +169,7 @@ class LLMGrader:
             if not check.kept:
                 dimensions[d] = DimensionScore(
                     dimension=d,
-                    score=1,
+                    score=min(median, NO_EVIDENCE_CAP),
                     insufficient_evidence=True,
                     dropped_quotes=check.dropped,
                     spread=spread,

@@ -22,7 +22,7 @@ from ..transcript import Transcript
 from . import narrative
 from .evidence import verify_quotes
 from .features import FEATURE_NAMES, TranscriptFacts, evidence_sentences, extract
-from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
+from .scorecard import DIMENSIONS, LEVEL_LABELS, NO_EVIDENCE_CAP, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 ARTEFACT_PATH = Path(__file__).with_name("offline_model.json")
 MAX_QUOTE_CHARS = 260
@@ -36,10 +36,9 @@ WRONG_FACT_CAP = 1
 EXCEPTIONAL_MIN_MECHANISMS = 2
 EXCEPTIONAL_MIN_WORDS = 120
 # scoring.md: a dimension the round never touched "is still scored on what the candidate showed". With no sentence
-# to quote it cannot be solid, so at most 2; the model places it from the rest of the round. Human labels agree:
+# to quote it is held at NO_EVIDENCE_CAP; the model places it from the rest of the round. Human labels agree:
 # of 30 training rounds where the cues find no sentence on a dimension, 18 are 1 and 8 are 2. Forcing 1, as
 # before, cost the recommendation (leave-one-writer-out accuracy 0.60 -> 0.62 without it).
-UNTOUCHED_CAP = 2
 
 
 def expected_level(logits: np.ndarray) -> np.ndarray:
@@ -146,7 +145,7 @@ def dimension_levels(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[
         score = model.dimensions[d].cut(raw)
         features = facts.features[d]
         if features["mentions"] == 0:
-            score = min(score, UNTOUCHED_CAP)
+            score = min(score, NO_EVIDENCE_CAP)
         elif features["mentions"] >= SURFACE_MENTIONS and not features["anti_signals"] and not features["wrong_facts"]:
             score = max(score, 2)  # scoring.md level 2: the right words without mechanisms; 1 is absent, misaligned or wrong
         if score == 4 and not shown_breadth(facts, d):
@@ -223,7 +222,7 @@ class OfflineGrader:
                     insufficient_evidence=True,
                     rationale=(
                         f"Insufficient evidence: the round never touched {catalog[d].title.lower()}, and no candidate sentence showed it; "
-                        f"scored {scores[d]} ({LEVEL_LABELS[scores[d]]}) on what the rest of the round showed, at most {UNTOUCHED_CAP} without a quote."
+                        f"scored {scores[d]} ({LEVEL_LABELS[scores[d]]}) on what the rest of the round showed, at most {NO_EVIDENCE_CAP} without a quote."
                     ),
                 )
                 continue
@@ -235,7 +234,7 @@ class OfflineGrader:
             check = verify_quotes([_clip_quote(q) for q in quotes], candidate_turns)
             dimensions[d] = DimensionScore(
                 dimension=d,
-                score=scores[d] if check.kept else 1,
+                score=scores[d] if check.kept else min(scores[d], NO_EVIDENCE_CAP),
                 evidence=check.kept,
                 dropped_quotes=check.dropped,
                 insufficient_evidence=not check.kept,
@@ -243,7 +242,7 @@ class OfflineGrader:
             )
         if facts.injections:
             notes.append(f"Ignored {len(facts.injections)} sentence(s) addressed to the grader rather than the interviewer.")
-        # a dimension left without a quotable sentence fell to 1 above: the rule and the words follow the final scores
+        # a dimension left without a quotable sentence was held at NO_EVIDENCE_CAP above: the rule and the words follow the final scores
         return narrative.scorecard(
             dimensions,
             recommendation,

@@ -12,6 +12,10 @@ Score = Literal[1, 2, 3, 4]
 Recommendation = Literal["strong_no_hire", "no_hire", "hire", "strong_hire"]
 RECOMMENDATIONS: tuple[Recommendation, ...] = ("strong_no_hire", "no_hire", "hire", "strong_hire")
 LEVEL_LABELS = {1: "missing", 2: "surface", 3: "solid", 4: "exceptional"}
+# A score with no verbatim quote behind it cannot be solid: every grader holds such a dimension at most at 2,
+# flagged insufficient evidence. scoring.md still scores an untouched dimension "on what the candidate showed",
+# so it is not forced to 1 either.
+NO_EVIDENCE_CAP = 2
 
 
 class DimensionScore(BaseModel):

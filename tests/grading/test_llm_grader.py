@@ -74,14 +74,20 @@ def test_after_two_retries_the_failure_is_one_clear_sentence(fake_model):
     assert "\n" not in str(error.value) and "rubric" in str(error.value)
 
 
-def test_a_paraphrased_quote_is_dropped_flagged_and_leaves_insufficient_evidence(fake_model):
+def test_a_paraphrased_quote_is_dropped_flagged_and_the_unsupported_score_held_at_surface(fake_model):
     fake_model.enqueue(reply(pt=4, pt_quote="we expose an idempotency primitive for every product"))
     card = LLMGrader(fake_model).grade(transcript())
     platform = card.dimensions["platform_thinking"]
     assert platform.dropped_quotes == ["we expose an idempotency primitive for every product"]
     assert platform.evidence == []
-    assert platform.insufficient_evidence and platform.score == 1
+    assert platform.insufficient_evidence and platform.score == 2
     assert any("not verbatim" in note for note in card.notes)
+
+
+def test_a_low_score_without_a_verified_quote_stays_low(fake_model):
+    fake_model.enqueue(reply(pt=1, pt_quote="a sentence the candidate never said"))
+    platform = LLMGrader(fake_model).grade(transcript()).dimensions["platform_thinking"]
+    assert platform.insufficient_evidence and platform.score == 1
 
 
 def test_the_recommendation_rule_is_enforced_in_code(fake_model):

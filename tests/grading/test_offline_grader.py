@@ -224,22 +224,21 @@ def test_a_4_needs_mechanisms_across_a_full_round_whatever_the_model_says():
     assert any("held at 3" in note for note in notes)
 
 
-def test_a_dimension_left_without_quotable_evidence_drops_and_the_recommendation_follows(monkeypatch):
+def test_a_dimension_left_without_quotable_evidence_is_held_at_surface_and_the_recommendation_follows(monkeypatch):
     from interviewer.grading import offline
     from interviewer.grading.scorecard import recommendation_allowed
 
     strong = grade(*CONCRETE)
-    assert strong.recommendation in ("hire", "strong_hire")
+    assert strong.scores()["technical_empathy"] >= 3 and strong.recommendation in ("hire", "strong_hire")
     real = offline.evidence_sentences
     monkeypatch.setattr(
         offline, "evidence_sentences", lambda facts, d, limit=6: [] if d == "technical_empathy" else real(facts, d, limit=limit)
     )
     card = grade(*CONCRETE)
     empathy = card.dimensions["technical_empathy"]
-    assert empathy.score == 1 and empathy.insufficient_evidence and not empathy.evidence
+    assert empathy.score == 2 and empathy.insufficient_evidence and not empathy.evidence
     assert recommendation_allowed(card.scores(), card.recommendation)
-    assert card.recommendation in ("strong_no_hire", "no_hire")
-    assert any("lowered from" in note and "by the scoring rule" in note for note in card.notes)
+    assert card.recommendation != "strong_hire"
 
 
 APP_PITCH = [
