@@ -69,6 +69,7 @@ class Cues(BaseModel):
     version: str
     structure: dict[str, list[str]]
     injection: list[str]
+    not_a_claim: list[str]
     actors: Actors
     dimensions: dict[Dimension, DimensionCues]
     extra_wrong_facts: dict[Dimension, list[WrongFact]] = {}
@@ -91,6 +92,7 @@ class CompiledCues:
     vague: list[re.Pattern[str]]
     hedge: list[re.Pattern[str]]
     injection: list[re.Pattern[str]]
+    not_a_claim: list[re.Pattern[str]]
     developer_actor: list[re.Pattern[str]]
     end_user_actor: list[re.Pattern[str]]
     end_user_product: list[re.Pattern[str]]
@@ -117,6 +119,7 @@ def cues() -> CompiledCues:
         vague=_compile(model.structure["vague"]),
         hedge=_compile(model.structure["hedge"]),
         injection=_compile(model.injection),
+        not_a_claim=_compile(model.not_a_claim),
         developer_actor=_compile(model.actors.developer),
         end_user_actor=_compile(model.actors.end_user),
         end_user_product=_compile(model.actors.end_user_product),
@@ -177,6 +180,14 @@ def is_injection(sentence: str) -> bool:
     return _any(cues().injection, sentence)
 
 
+def wrong_facts_in(sentence: str, compiled: CompiledCues | None = None) -> list[tuple[str, WrongFact]]:
+    """The known wrong facts a sentence claims: none if it only reports, questions or refutes them."""
+    compiled = compiled or cues()
+    if _any(compiled.not_a_claim, sentence):
+        return []
+    return [(d, fact) for d in DIMENSIONS for fact in compiled.wrong_facts[d] if fact.matches(sentence)]
+
+
 def _sentence(text: str, turn: int, compiled: CompiledCues) -> Sentence:
     concepts = {d: {name for name, pats in compiled.concepts[d].items() if _any(pats, text)} for d in DIMENSIONS}
     structure = {kind: _any(compiled.structure[kind], text) for kind in STRUCTURE_KINDS}
@@ -202,10 +213,9 @@ def extract(transcript: Transcript) -> TranscriptFacts:
                     sentences.append(_sentence(text, turn_index, compiled))
     wrong: list[WrongFactHit] = []
     for sentence in sentences:
-        for dimension in DIMENSIONS:
-            for fact in compiled.wrong_facts[dimension]:
-                if fact.matches(sentence.text) and not any(w.fact.id == fact.id for w in wrong):
-                    wrong.append(WrongFactHit(dimension, fact, sentence.text))
+        for dimension, fact in wrong_facts_in(sentence.text, compiled):
+            if not any(w.fact.id == fact.id for w in wrong):
+                wrong.append(WrongFactHit(dimension, fact, sentence.text))
     words = sum(len(s.text.split()) for s in sentences)
     facts = TranscriptFacts(sentences=sentences, injections=injections, wrong_facts=wrong, words=words)
     vague_rate = 100.0 * sum(s.vague for s in sentences) / max(words, 20)

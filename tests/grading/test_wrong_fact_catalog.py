@@ -1,0 +1,28 @@
+"""Every extra wrong fact catches its claims and leaves correct, negated, contrasted, questioned or reported
+sentences on the same topic alone (examples in wrong_fact_examples.yaml)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from interviewer.grading.features import cues, wrong_facts_in
+
+EXAMPLES = yaml.safe_load((Path(__file__).parent / "wrong_fact_examples.yaml").read_text(encoding="utf-8"))
+CLAIMS = [(fact_id, sentence) for fact_id, entry in EXAMPLES.items() for sentence in entry["claims"]]
+NOT_CLAIMS = [(fact_id, sentence) for fact_id, entry in EXAMPLES.items() for sentence in entry["not_claims"]]
+
+
+def test_every_example_names_a_fact_of_the_catalog_under_its_dimension():
+    catalog = {(d, fact.id) for d, facts in cues().wrong_facts.items() for fact in facts}
+    assert {(entry["dimension"], fact_id) for fact_id, entry in EXAMPLES.items()} <= catalog
+
+
+@pytest.mark.parametrize("fact_id, sentence", CLAIMS)
+def test_a_confident_misconception_is_caught(fact_id, sentence):
+    assert fact_id in {fact.id for _, fact in wrong_facts_in(sentence)}
+
+
+@pytest.mark.parametrize("fact_id, sentence", NOT_CLAIMS)
+def test_a_correct_negated_or_reported_statement_is_no_wrong_fact(fact_id, sentence):
+    assert wrong_facts_in(sentence) == []
