@@ -333,3 +333,21 @@ def test_blaming_or_dismissing_the_developer_is_an_empathy_anti_signal(sentence)
 @pytest.mark.parametrize("sentence", ["My manager's request was unclear.", "His response came late.", "Every subscriber gets the same call quality."])
 def test_everyday_words_are_not_the_developers_view_of_an_api(sentence):
     assert not _sentence(sentence, 0, cues()).concepts["technical_empathy"]
+
+
+@pytest.mark.parametrize(
+    "sentence, specific",
+    [
+        ("Set the statusCallback URL on the send.", True),
+        ("The error_code field says which rule failed.", True),
+        ("Option one is fastest and simplest for everyone.", False),
+        ("Robust, idempotent, carrier-grade webhooks for every developer.", False),
+    ],
+)
+def test_only_real_identifiers_count_as_specific_structure(sentence, specific):
+    assert _sentence(sentence, 0, cues()).structure["specific"] is specific
+
+
+def test_domain_words_without_any_structure_are_vocabulary_not_a_mechanism():
+    sentence = _sentence("Robust, idempotent, carrier-grade webhooks and seamless SDKs for every developer.", 0, cues())
+    assert sentence.concepts["technical_empathy"] and not sentence.is_mechanism("technical_empathy")
