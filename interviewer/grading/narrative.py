@@ -6,7 +6,7 @@ Shared by every grader so a debrief reads the same whoever scored it.
 from __future__ import annotations
 
 from ..catalog import rubric_version, rubrics
-from .scorecard import DIMENSIONS, LEVEL_LABELS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
+from .scorecard import DIMENSIONS, LEVEL_LABELS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 
 def by_strength(scores: dict[str, int]) -> list[str]:
@@ -66,6 +66,10 @@ def scorecard(
     recommendation = enforce_recommendation(scores, judged)
     if recommendation != judged:
         notes = [*notes, f"Recommendation lowered from {judged} to {recommendation} by the scoring rule."]
+    # scoring.md: every score is backed by quotes. With none verified anywhere, nothing supports a hire.
+    if not any(dimensions[d].evidence for d in DIMENSIONS) and RECOMMENDATIONS.index(recommendation) > RECOMMENDATIONS.index("no_hire"):
+        notes = [*notes, f"Recommendation lowered from {recommendation} to no_hire: no score is backed by a verbatim quote."]
+        recommendation = "no_hire"
     return Scorecard(
         dimensions=dimensions,
         recommendation=recommendation,

@@ -232,13 +232,14 @@ class OfflineGrader:
             quotes = (wrong_sentences[:1] + ranked)[:3]
             used.update(quotes)
             check = verify_quotes([_clip_quote(q) for q in quotes], candidate_turns)
+            score = scores[d] if check.kept else min(scores[d], NO_EVIDENCE_CAP)
             dimensions[d] = DimensionScore(
                 dimension=d,
-                score=scores[d] if check.kept else min(scores[d], NO_EVIDENCE_CAP),
+                score=score,
                 evidence=check.kept,
                 dropped_quotes=check.dropped,
                 insufficient_evidence=not check.kept,
-                rationale=_rationale(d, scores[d], facts),
+                rationale=_rationale(d, score, facts),
             )
         if facts.injections:
             notes.append(f"Ignored {len(facts.injections)} sentence(s) addressed to the grader rather than the interviewer.")

@@ -84,6 +84,17 @@ def test_a_paraphrased_quote_is_dropped_flagged_and_the_unsupported_score_held_a
     assert any("not verbatim" in note for note in card.notes)
 
 
+def test_without_any_verified_quote_the_round_cannot_be_a_hire(fake_model):
+    invented = "words the candidate never said"
+    fake_model.enqueue(reply(te=4, pt=4, td=4, recommendation="strong_hire", te_quote=invented, pt_quote=invented).replace(
+        "an emoji would switch it to UCS-2 and 70 per segment", invented))
+    card = LLMGrader(fake_model).grade(transcript())
+    assert card.scores() == {"technical_empathy": 2, "platform_thinking": 2, "telecom_depth": 2}
+    assert all(d.insufficient_evidence for d in card.dimensions.values())
+    assert card.recommendation == "no_hire"
+    assert any("no score is backed by a verbatim quote" in note for note in card.notes)
+
+
 def test_a_low_score_without_a_verified_quote_stays_low(fake_model):
     fake_model.enqueue(reply(pt=1, pt_quote="a sentence the candidate never said"))
     platform = LLMGrader(fake_model).grade(transcript()).dimensions["platform_thinking"]

@@ -237,8 +237,9 @@ def test_a_dimension_left_without_quotable_evidence_is_held_at_surface_and_the_r
     card = grade(*CONCRETE)
     empathy = card.dimensions["technical_empathy"]
     assert empathy.score == 2 and empathy.insufficient_evidence and not empathy.evidence
+    assert empathy.rationale.startswith("Scored 2 (surface)")
     assert recommendation_allowed(card.scores(), card.recommendation)
-    assert card.recommendation != "strong_hire"
+    assert card.scores()["platform_thinking"] == strong.scores()["platform_thinking"]
 
 
 APP_PITCH = [

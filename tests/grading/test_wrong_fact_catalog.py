@@ -1,5 +1,5 @@
-"""Every extra wrong fact catches its claims and leaves correct, negated, contrasted, questioned or reported
-sentences on the same topic alone (examples in wrong_fact_examples.yaml)."""
+"""Each wrong fact in wrong_fact_examples.yaml catches its claims and leaves correct, negated, contrasted, questioned or reported
+sentences on the same topic alone."""
 
 from pathlib import Path
 
