@@ -27,7 +27,7 @@ def transcript(*extra: str) -> Transcript:
     )
 
 
-def reply(te=3, pt=2, td=3, recommendation="hire", te_quote="we return the first result instead of sending twice", pt_quote=None) -> str:
+def reply(te=3, pt=2, td=3, recommendation="hire", te_quote="we return the first result instead of sending twice", pt_quote=None, td_quote=None) -> str:
     def dim(quote, score):
         return {"evidence": [quote] if quote else [], "rationale": f"Scored {score} on what the quote shows.", "score": score}
 
@@ -35,7 +35,7 @@ def reply(te=3, pt=2, td=3, recommendation="hire", te_quote="we return the first
         {
             "technical_empathy": dim(te_quote, te),
             "platform_thinking": dim(pt_quote or "they resend with the same request ID", pt),
-            "telecom_depth": dim("an emoji would switch it to UCS-2 and 70 per segment", td),
+            "telecom_depth": dim(td_quote or "an emoji would switch it to UCS-2 and 70 per segment", td),
             "recommendation": recommendation,
         }
     )
@@ -86,8 +86,7 @@ def test_a_paraphrased_quote_is_dropped_flagged_and_the_unsupported_score_held_a
 
 def test_without_any_verified_quote_the_round_cannot_be_a_hire(fake_model):
     invented = "words the candidate never said"
-    fake_model.enqueue(reply(te=4, pt=4, td=4, recommendation="strong_hire", te_quote=invented, pt_quote=invented).replace(
-        "an emoji would switch it to UCS-2 and 70 per segment", invented))
+    fake_model.enqueue(reply(te=4, pt=4, td=4, recommendation="strong_hire", te_quote=invented, pt_quote=invented, td_quote=invented))
     card = LLMGrader(fake_model).grade(transcript())
     assert card.scores() == {"technical_empathy": 2, "platform_thinking": 2, "telecom_depth": 2}
     assert all(d.insufficient_evidence for d in card.dimensions.values())
