@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interviewer.grading.features import BASE_FEATURES, FEATURE_NAMES, RELATIVE_FEATURES, extract  # noqa: E402
-from interviewer.grading.offline import ARTEFACT_PATH, OfflineModel, apply_rules, dimension_levels, expected_level, recommendation_inputs  # noqa: E402
+from interviewer.grading.offline import ARTEFACT_PATH, RECOMMENDATION_INPUTS, OfflineModel, apply_rules, dimension_levels, expected_level, recommendation_inputs  # noqa: E402
 from interviewer.grading.scorecard import DIMENSIONS, RECOMMENDATIONS  # noqa: E402
 from interviewer.transcript import Transcript  # noqa: E402
 
@@ -113,7 +113,7 @@ def held_out_levels(rows: list[dict], facts, X: dict, y: dict) -> np.ndarray:
     return levels
 
 
-_NO_RECOMMENDATION = {"classes": [RECOMMENDATIONS[0]], "coef": [[0.0] * recommendation_inputs(np.zeros((1, len(DIMENSIONS)))).shape[1]], "intercept": [0.0]}
+_NO_RECOMMENDATION = {"classes": [RECOMMENDATIONS[0]], "coef": [[0.0] * RECOMMENDATION_INPUTS], "intercept": [0.0]}
 
 
 def fit(rows: list[dict]) -> dict:

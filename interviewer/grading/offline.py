@@ -84,6 +84,9 @@ def recommendation_inputs(levels: np.ndarray) -> np.ndarray:
     return np.column_stack([levels, levels.min(axis=1)])
 
 
+RECOMMENDATION_INPUTS = recommendation_inputs(np.zeros((1, len(DIMENSIONS)))).shape[1]  # how many inputs per round
+
+
 class RecommendationModel(BaseModel):
     classes: list[Recommendation]
     coef: list[list[float]]
@@ -91,9 +94,8 @@ class RecommendationModel(BaseModel):
 
     @model_validator(mode="after")
     def _fits_the_inputs(self) -> "RecommendationModel":
-        width = recommendation_inputs(np.zeros((1, len(DIMENSIONS)))).shape[1]
-        if any(len(row) != width for row in self.coef):
-            raise ValueError(f"recommendation coefficients need {width} inputs")
+        if any(len(row) != RECOMMENDATION_INPUTS for row in self.coef):
+            raise ValueError(f"recommendation coefficients need {RECOMMENDATION_INPUTS} inputs")
         return self
 
     def predict(self, levels: dict[str, float]) -> Recommendation:
