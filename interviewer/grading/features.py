@@ -139,8 +139,24 @@ def _compiled(model: Cues) -> CompiledCues:
 _SENTENCE_END = re.compile(r"(?<!\b\d[.)])(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+|(?<=:)\s+(?=\d[.)]\s)")
 
 
+# Chat answers are often typed all in lower case: a full stop before a lower-case word ends a sentence too,
+# unless it closes an abbreviation ("e.g.", "a.m.", "U.S."), a list number ("1.") or trails off ("...").
+_LOWERCASE_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[a-z])")
+_NOT_A_SENTENCE_END = re.compile(r"((?<![\w-])(e\.g|i\.e|etc|vs|cf|approx|incl|esp|resp|a\.m|p\.m|[a-z])\.|^\W*\d+\.|\.\.|…)[\"'”’)]*$", re.IGNORECASE)
+
+
+def _split_lowercase(text: str) -> list[str]:
+    sentences, start = [], 0
+    for match in _LOWERCASE_SENTENCE_END.finditer(text):
+        if not _NOT_A_SENTENCE_END.search(text, start, match.start()):
+            sentences.append(text[start : match.start()])
+            start = match.end()
+    return [*sentences, text[start:]]
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    parts = (s.strip() for s in _SENTENCE_END.split(text) if s and s.strip())
+    return [sentence.strip() for part in parts for sentence in _split_lowercase(part) if sentence.strip()]
 
 
 @dataclass

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from interviewer.grading.features import _sentence, cues, extract
+from interviewer.grading.features import _sentence, cues, extract, split_sentences
 from interviewer.grading.scorecard import DIMENSIONS
 from interviewer.grading.offline import OfflineGrader, apply_rules, load_model, shown_breadth
 from interviewer.transcript import Transcript
@@ -352,3 +352,19 @@ def test_only_real_identifiers_count_as_specific_structure(sentence, specific):
 def test_domain_words_without_any_structure_are_vocabulary_not_a_mechanism():
     sentence = _sentence("Robust, idempotent, carrier-grade webhooks and seamless SDKs for every developer.", 0, cues())
     assert sentence.concepts["technical_empathy"] and not sentence.is_mechanism("technical_empathy")
+
+
+@pytest.mark.parametrize(
+    "text, sentences",
+    [
+        ("emoji is not in GSM-7, so it goes UCS-2. limit 70 chars per segment. then it concatenates.",
+         ["emoji is not in GSM-7, so it goes UCS-2.", "limit 70 chars per segment.", "then it concatenates."]),
+        ("Retry it. Then check the status.", ["Retry it.", "Then check the status."]),
+        ("If callbacks come due at 9 a.m. when agents log in, the queue floods.", ["If callbacks come due at 9 a.m. when agents log in, the queue floods."]),
+        ("They parse STOP, CANCEL etc. themselves, e.g. with a regex.", ["They parse STOP, CANCEL etc. themselves, e.g. with a regex."]),
+        ("the U.S. carriers filter it. then we retry", ["the U.S. carriers filter it.", "then we retry"]),
+        ("it would be recognised and... it wouldn't be a duplicate", ["it would be recognised and... it wouldn't be a duplicate"]),
+    ],
+)
+def test_sentences_end_at_a_full_stop_whatever_the_case_of_the_next_word_but_not_at_an_abbreviation(text, sentences):
+    assert split_sentences(text) == sentences
