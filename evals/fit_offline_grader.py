@@ -113,7 +113,13 @@ def held_out_levels(rows: list[dict], facts, X: dict, y: dict) -> np.ndarray:
     return levels
 
 
-_NO_RECOMMENDATION = {"classes": [RECOMMENDATIONS[0]], "coef": [[0.0] * RECOMMENDATION_INPUTS], "intercept": [0.0]}
+_NO_RECOMMENDATION = {
+    "classes": [RECOMMENDATIONS[0]],
+    "mean": [0.0] * RECOMMENDATION_INPUTS,
+    "scale": [1.0] * RECOMMENDATION_INPUTS,
+    "coef": [[0.0] * RECOMMENDATION_INPUTS],
+    "intercept": [0.0],
+}
 
 
 def fit(rows: list[dict]) -> dict:
@@ -124,9 +130,14 @@ def fit(rows: list[dict]) -> dict:
     # models that never saw the round's writer, as in use (0.63 -> 0.64 against in-sample levels).
     levels = held_out_levels(rows, facts, X, y)
     classes = sorted(set(rec.tolist()))
-    lr = LogisticRegression(C=RECOMMENDATION_C, tol=1e-10, max_iter=10000).fit(recommendation_inputs(levels), rec)
+    inputs = recommendation_inputs(levels, facts)
+    mean, scale = inputs.mean(axis=0), inputs.std(axis=0)
+    scale[scale == 0] = 1.0
+    lr = LogisticRegression(C=RECOMMENDATION_C, tol=1e-10, max_iter=10000).fit((inputs - mean) / scale, rec)
     model["recommendation"] = {
         "classes": [RECOMMENDATIONS[c] for c in classes],
+        "mean": mean.round(6).tolist(),
+        "scale": scale.round(6).tolist(),
         "coef": lr.coef_.round(6).tolist(),
         "intercept": lr.intercept_.round(6).tolist(),
     }

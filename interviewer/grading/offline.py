@@ -79,28 +79,38 @@ class DimensionModel(BaseModel):
         return 1 + int(np.searchsorted(np.asarray(self.cutpoints), raw, side="right"))
 
 
-def recommendation_inputs(levels: np.ndarray) -> np.ndarray:
-    """levels: n x 3 continuous dimension levels -> the recommendation model's inputs (each level and the weakest)."""
-    return np.column_stack([levels, levels.min(axis=1)])
+# The recommendation is a judgment on the whole round, not only on three levels that are each exactly right about
+# half the time: it also sees how much each dimension explained and where it slipped, and whether the answers as a
+# whole were evasive, hedged or vague. Leave-one-writer-out accuracy on 13 writers 0.58 -> 0.61, worst writer 0.40 -> 0.50;
+# adding strong moves, wrong facts or dodged probes as well, or C 0.1-0.3, measured within 0.01 of that.
+RECOMMENDATION_DIMENSION_FEATURES = ("mechanisms", "anti_signals")
+RECOMMENDATION_ROUND_FEATURES = ("evasive_answers", "hedges", "vague")  # features of the whole round: the same under every dimension
+RECOMMENDATION_INPUTS = len(DIMENSIONS) + 1 + len(DIMENSIONS) * len(RECOMMENDATION_DIMENSION_FEATURES) + len(RECOMMENDATION_ROUND_FEATURES)
 
 
-RECOMMENDATION_INPUTS = recommendation_inputs(np.zeros((1, len(DIMENSIONS)))).shape[1]  # how many inputs per round
+def recommendation_inputs(levels: np.ndarray, facts: list[TranscriptFacts]) -> np.ndarray:
+    """levels: n x 3 continuous dimension levels, facts: the n rounds' features -> n x RECOMMENDATION_INPUTS."""
+    per_dimension = [[f.features[d][name] for d in DIMENSIONS for name in RECOMMENDATION_DIMENSION_FEATURES] for f in facts]
+    per_round = [[f.features[DIMENSIONS[0]][name] for name in RECOMMENDATION_ROUND_FEATURES] for f in facts]
+    return np.column_stack([levels, levels.min(axis=1), np.array(per_dimension), np.array(per_round)])
 
 
 class RecommendationModel(BaseModel):
     classes: list[Recommendation]
+    mean: list[float]
+    scale: list[float]
     coef: list[list[float]]
     intercept: list[float]
 
     @model_validator(mode="after")
     def _fits_the_inputs(self) -> "RecommendationModel":
-        if any(len(row) != RECOMMENDATION_INPUTS for row in self.coef):
-            raise ValueError(f"recommendation coefficients need {RECOMMENDATION_INPUTS} inputs")
+        if len(self.mean) != RECOMMENDATION_INPUTS or len(self.scale) != RECOMMENDATION_INPUTS or any(len(row) != RECOMMENDATION_INPUTS for row in self.coef):
+            raise ValueError(f"the recommendation model needs {RECOMMENDATION_INPUTS} inputs")
         return self
 
-    def predict(self, levels: dict[str, float]) -> Recommendation:
-        x = recommendation_inputs(np.array([[levels[d] for d in DIMENSIONS]], dtype=float))[0]
-        logits = np.asarray(self.coef) @ x + np.asarray(self.intercept)
+    def predict(self, levels: dict[str, float], facts: TranscriptFacts) -> Recommendation:
+        x = recommendation_inputs(np.array([[levels[d] for d in DIMENSIONS]], dtype=float), [facts])[0]
+        logits = np.asarray(self.coef) @ ((x - np.asarray(self.mean)) / np.asarray(self.scale)) + np.asarray(self.intercept)
         if len(self.classes) == 2:  # sklearn stores one row for a binary problem
             return self.classes[int(logits[0] > 0)]
         return self.classes[int(np.argmax(logits))]
@@ -165,7 +175,7 @@ def dimension_levels(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[
 def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], Recommendation, list[str]]:
     """Scores, recommendation and notes for one transcript's features."""
     scores, levels, notes = dimension_levels(model, facts)
-    judged = model.recommendation.predict(levels)
+    judged = model.recommendation.predict(levels, facts)
     recommendation = enforce_recommendation(scores, judged)
     if recommendation != judged:
         notes.append(f"Recommendation lowered from {judged} to {recommendation} by the scoring rule.")

@@ -1,6 +1,8 @@
 """The offline `rubric` grader on fixed transcripts: mechanisms beat vocabulary, wrong facts cap, gaps are said."""
 
+import copy
 import json
+import math
 
 import pytest
 
@@ -368,3 +370,16 @@ def test_domain_words_without_any_structure_are_vocabulary_not_a_mechanism():
 )
 def test_sentences_end_at_a_full_stop_whatever_the_case_of_the_next_word_but_not_at_an_abbreviation(text, sentences):
     assert split_sentences(text) == sentences
+
+
+def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
+    """Same dimension levels; the round that dismisses the developer and stays vague and evasive is judged lower."""
+    model = load_model()
+    levels = {d: 3.0 for d in DIMENSIONS}
+    plain = extract(Transcript(persona="messaging-hm", round="product_design", turns=[
+        {"role": "interviewer", "content": QUESTION}, *({"role": "candidate", "content": a} for a in CONCRETE[:2])]))
+    slipping = copy.deepcopy(plain)
+    for d in DIMENSIONS:
+        slipping.features[d].update(anti_signals=math.log1p(3) if d == "technical_empathy" else 0.0, evasive_answers=1.0, vague=8.0)
+    order = ["strong_no_hire", "no_hire", "hire", "strong_hire"]
+    assert order.index(model.recommendation.predict(levels, slipping)) < order.index(model.recommendation.predict(levels, plain))
