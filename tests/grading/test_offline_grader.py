@@ -344,6 +344,7 @@ def test_everyday_words_are_not_the_developers_view_of_an_api(sentence):
         ("Set the statusCallback URL on the send.", True),
         ("The error_code field says which rule failed.", True),
         ("Option one is fastest and simplest for everyone.", False),
+        ("Most of our users are on iOS, with the new iPhone and an eSIM.", False),
         ("Robust, idempotent, carrier-grade webhooks for every developer.", False),
     ],
 )
