@@ -262,6 +262,17 @@ def test_who_the_answer_serves_is_measured_developer_or_app_user():
     assert app["end_user_product"] > 0 and developer["end_user_product"] == 0
 
 
+def test_mechanisms_told_from_the_app_users_side_are_not_the_developers_journey():
+    def empathy(answer):
+        turns = [{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": answer}]
+        return extract(Transcript(persona="messaging-hm", round="product_design", turns=turns)).features["technical_empathy"]
+
+    for_users = empathy("If the code fails, the user taps resend and waits 30 seconds before another try.")
+    for_developers = empathy("If the send fails, their server gets a 429 and retries after 30 seconds with the same request ID.")
+    assert for_users["mechanisms"] > 0 and for_developers["mechanisms"] > 0
+    assert for_users["end_user_mechanisms"] == 1.0 and for_developers["end_user_mechanisms"] == 0.0
+
+
 @pytest.mark.parametrize(
     "sentence, pitched",
     [
