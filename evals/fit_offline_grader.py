@@ -43,13 +43,16 @@ RELATIVE_DIMENSIONS = ("platform_thinking",)
 # platform thinking's "consumer-app answer": platform 0.71 -> 0.73, worst writer 0.40 -> 0.54 (empathy lost 0.02).
 # The share of mechanism sentences told from the app user's side, with no developer in them, is empathy's again:
 # on 13 writers empathy 0.754 -> 0.765 (worst writer 0.60 -> 0.64), rec accuracy 0.60 -> 0.62; as a count, or
-# given to platform thinking too, it measured no better.
+# given to platform thinking too, it measured no better. Failures that are quantified in the same sentence
+# (scoring.md's level 4: anticipates failure modes, quantifies) help platform thinking only: 0.700 -> 0.705, worst
+# writer 0.50 -> 0.58; given to all three dimensions, empathy lost 0.004.
 DIMENSION_ONLY_FEATURES = {
     "developer_actor": ("technical_empathy",),
     "end_user_actor": ("technical_empathy",),
     "developer_share": ("technical_empathy",),
     "end_user_product": ("platform_thinking",),
     "end_user_mechanisms": ("technical_empathy",),
+    "quantified_failures": ("platform_thinking",),
 }
 RECOMMENDATION_C = 1.0
 

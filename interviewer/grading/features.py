@@ -31,7 +31,7 @@ BASE_FEATURES = (
     "mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "strong_moves", "anti_signals", "wrong_facts", "vague", "words",
     "evasive_answers", "hedges", "mechanism_density", "strong_density", "probes_dodged",
     "developer_actor", "end_user_actor", "developer_share", "end_user_product",
-    "end_user_mechanisms",
+    "end_user_mechanisms", "quantified_failures",
 )
 # How much more a dimension shows than the transcript's average over the three. A verbose writer or candidate
 # raises every count at once; the contrast between dimensions ("strong telecom, no developer in sight") survives.
@@ -259,6 +259,7 @@ def extract(transcript: Transcript) -> TranscriptFacts:
         # a mechanism for the app's user ("the user taps resend and waits 30 seconds") is not the developer's journey
         for_end_users = [s for s in mechanisms if _any(compiled.end_user_actor, s.text) and not _any(compiled.developer_actor, s.text)]
         facts.features[dimension] = {
+            "quantified_failures": math.log1p(sum(1 for s in about if s.structure["quantity"] and s.structure["failure"])),
             "end_user_mechanisms": len(for_end_users) / len(mechanisms) if mechanisms else 0.0,
             "mechanisms": math.log1p(len(mechanisms)),
             "breadth": float(len(set().union(*(s.concepts[dimension] for s in mechanisms)))),

@@ -395,3 +395,15 @@ def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
         slipping.features[d].update(anti_signals=math.log1p(3) if d == "technical_empathy" else 0.0, evasive_answers=1.0, vague=8.0)
     order = ["strong_no_hire", "no_hire", "hire", "strong_hire"]
     assert order.index(model.recommendation.predict(levels, slipping)) < order.index(model.recommendation.predict(levels, plain))
+
+
+def test_a_failure_counts_as_quantified_only_when_the_same_sentence_sizes_it():
+    def platform(*answers):
+        turns = []
+        for answer in answers:
+            turns += [{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": answer}]
+        return extract(Transcript(persona="messaging-hm", round="product_design", turns=turns)).features["platform_thinking"]
+
+    sized = platform("One tenant's burst of 5,000 requests per second would get everyone else throttled, so rate limits are per subaccount.")
+    apart = platform("Rate limits are per subaccount so one tenant cannot get the others throttled.", "Our API handles 5,000 requests per second.")
+    assert sized["quantified_failures"] > 0 and apart["quantified_failures"] == 0
