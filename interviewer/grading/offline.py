@@ -3,7 +3,8 @@
 Features (features.py) -> an ordinal model per dimension with fitted cut points (offline_model.json, built by
 evals/fit_offline_grader.py on the training split) -> the rubric's hard rules: a wrong fact caps its
 dimension, a dimension nobody touched is marked insufficient evidence and scored at most 2, and the
-recommendation (fitted on the dimensions' continuous levels) is passed through the rule of scoring.md.
+recommendation (fitted on the dimensions' continuous levels and what the round showed overall) is passed
+through the rule of scoring.md.
 """
 
 from __future__ import annotations

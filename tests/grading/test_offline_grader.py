@@ -33,11 +33,19 @@ CONCRETE = [
 ]
 
 
-def grade(*answers: str, question: str = QUESTION):
+def transcript(*answers: str, question: str = QUESTION) -> Transcript:
     turns = []
     for answer in answers:
         turns += [{"role": "interviewer", "content": question}, {"role": "candidate", "content": answer}]
-    return OfflineGrader().grade(Transcript(persona="messaging-hm", round="product_design", turns=turns))
+    return Transcript(persona="messaging-hm", round="product_design", turns=turns)
+
+
+def grade(*answers: str, question: str = QUESTION):
+    return OfflineGrader().grade(transcript(*answers, question=question))
+
+
+def features(*answers: str, dimension: str) -> dict[str, float]:
+    return extract(transcript(*answers)).features[dimension]
 
 
 def test_buzzword_stuffing_scores_below_plain_concrete_mechanisms():
@@ -251,24 +259,16 @@ APP_PITCH = [
 
 
 def test_who_the_answer_serves_is_measured_developer_or_app_user():
-    def features(answers):
-        turns = []
-        for answer in answers:
-            turns += [{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": answer}]
-        return extract(Transcript(persona="messaging-hm", round="product_design", turns=turns)).features["technical_empathy"]
-
-    app, developer = features(APP_PITCH), features(CONCRETE)
+    app, developer = features(*APP_PITCH, dimension="technical_empathy"), features(*CONCRETE, dimension="technical_empathy")
     assert developer["developer_share"] > 0.5 > app["developer_share"]
     assert app["end_user_product"] > 0 and developer["end_user_product"] == 0
 
 
 def test_mechanisms_told_from_the_app_users_side_are_not_the_developers_journey():
-    def empathy(answer):
-        turns = [{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": answer}]
-        return extract(Transcript(persona="messaging-hm", round="product_design", turns=turns)).features["technical_empathy"]
-
-    for_users = empathy("If the code fails, the user taps resend and waits 30 seconds before another try.")
-    for_developers = empathy("If the send fails, their server gets a 429 and retries after 30 seconds with the same request ID.")
+    for_users = features("If the code fails, the user taps resend and waits 30 seconds before another try.", dimension="technical_empathy")
+    for_developers = features(
+        "If the send fails, their server gets a 429 and retries after 30 seconds with the same request ID.", dimension="technical_empathy"
+    )
     assert for_users["mechanisms"] > 0 and for_developers["mechanisms"] > 0
     assert for_users["end_user_mechanisms"] == 1.0 and for_developers["end_user_mechanisms"] == 0.0
 
@@ -283,8 +283,7 @@ def test_mechanisms_told_from_the_app_users_side_are_not_the_developers_journey(
     ],
 )
 def test_an_end_user_product_counts_only_without_a_programmable_surface_in_the_same_sentence(sentence, pitched):
-    transcript = Transcript(persona="messaging-hm", round="product_design", turns=[{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": sentence}])
-    assert (extract(transcript).features["platform_thinking"]["end_user_product"] > 0) is pitched
+    assert (features(sentence, dimension="platform_thinking")["end_user_product"] > 0) is pitched
 
 
 @pytest.mark.parametrize(
@@ -388,8 +387,7 @@ def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
     """Same dimension levels; the round that dismisses the developer and stays vague and evasive is judged lower."""
     model = load_model()
     levels = {d: 3.0 for d in DIMENSIONS}
-    plain = extract(Transcript(persona="messaging-hm", round="product_design", turns=[
-        {"role": "interviewer", "content": QUESTION}, *({"role": "candidate", "content": a} for a in CONCRETE[:2])]))
+    plain = extract(transcript(*CONCRETE[:2]))
     slipping = copy.deepcopy(plain)
     for d in DIMENSIONS:
         slipping.features[d].update(anti_signals=math.log1p(3) if d == "technical_empathy" else 0.0, evasive_answers=1.0, vague=8.0)
@@ -398,12 +396,12 @@ def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
 
 
 def test_a_failure_counts_as_quantified_only_when_the_same_sentence_sizes_it():
-    def platform(*answers):
-        turns = []
-        for answer in answers:
-            turns += [{"role": "interviewer", "content": QUESTION}, {"role": "candidate", "content": answer}]
-        return extract(Transcript(persona="messaging-hm", round="product_design", turns=turns)).features["platform_thinking"]
-
-    sized = platform("One tenant's burst of 5,000 requests per second would get everyone else throttled, so rate limits are per subaccount.")
-    apart = platform("Rate limits are per subaccount so one tenant cannot get the others throttled.", "Our API handles 5,000 requests per second.")
+    sized = features(
+        "One tenant's burst of 5,000 requests per second would get everyone else throttled, so rate limits are per subaccount.",
+        dimension="platform_thinking",
+    )
+    apart = features(
+        "Rate limits are per subaccount so one tenant cannot get the others throttled.", "Our API handles 5,000 requests per second.",
+        dimension="platform_thinking",
+    )
     assert sized["quantified_failures"] > 0 and apart["quantified_failures"] == 0
