@@ -169,6 +169,8 @@ class Sentence:
     vague: int
     strong: dict[str, int]
     anti: dict[str, int]
+    about_developer: bool  # who the sentence is about: the developer who builds on the API, or the app's user
+    about_end_user: bool
 
     @property
     def mechanism(self) -> int:
@@ -217,7 +219,10 @@ def _sentence(text: str, turn: int, compiled: CompiledCues) -> Sentence:
     vague = sum(len(p.findall(text)) for p in compiled.vague)
     strong = {d: sum(1 for p in compiled.strong[d] if p.search(text)) for d in DIMENSIONS}
     anti = {d: sum(1 for p in compiled.anti[d] if p.search(text)) for d in DIMENSIONS}
-    return Sentence(text=text, turn=turn, concepts=concepts, structure=structure, vague=vague, strong=strong, anti=anti)
+    return Sentence(
+        text=text, turn=turn, concepts=concepts, structure=structure, vague=vague, strong=strong, anti=anti,
+        about_developer=_any(compiled.developer_actor, text), about_end_user=_any(compiled.end_user_actor, text),
+    )
 
 
 def extract(transcript: Transcript) -> TranscriptFacts:
@@ -250,14 +255,14 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     hedges = math.log1p(sum(1 for s in sentences if _any(compiled.hedge, s.text)))
     questions = [question for question, _ in transcript.exchanges()]
     # scoring.md's level 1 is "no developer in sight": whose problem the sentences are about, whatever the topic
-    developer_actor = sum(1 for s in sentences if _any(compiled.developer_actor, s.text))
-    end_user_actor = sum(1 for s in sentences if _any(compiled.end_user_actor, s.text))
+    developer_actor = sum(1 for s in sentences if s.about_developer)
+    end_user_actor = sum(1 for s in sentences if s.about_end_user)
     end_user_product = sum(1 for s in sentences if _any(compiled.end_user_product, s.text))
     for dimension in DIMENSIONS:
         about = [s for s in sentences if s.concepts[dimension]]
         mechanisms = [s for s in about if s.is_mechanism(dimension)]
         # a mechanism for the app's user ("the user taps resend and waits 30 seconds") is not the developer's journey
-        for_end_users = [s for s in mechanisms if _any(compiled.end_user_actor, s.text) and not _any(compiled.developer_actor, s.text)]
+        for_end_users = [s for s in mechanisms if s.about_end_user and not s.about_developer]
         facts.features[dimension] = {
             "quantified_failures": math.log1p(sum(1 for s in about if s.structure["quantity"] and s.structure["failure"])),
             "end_user_mechanisms": len(for_end_users) / len(mechanisms) if mechanisms else 0.0,
