@@ -85,7 +85,7 @@ def fit_dimensions(X: dict, y: dict) -> dict:
     dimensions = {}
     for d in DIMENSIONS:
         mean, scale = X[d].mean(axis=0), X[d].std(axis=0)
-        scale[scale == 0] = 1.0
+        scale[scale < 1e-6] = 1.0  # a constant input; also keeps the rounded scale in the artefact positive
         Z = (X[d] - mean) / scale
         thresholds = [LogisticRegression(C=THRESHOLD_C, tol=1e-10, max_iter=10000).fit(Z, (y[d] > k).astype(int)) for k in (1, 2, 3)]
         coef = np.array([t.coef_[0] for t in thresholds])
@@ -139,7 +139,7 @@ def fit(rows: list[dict]) -> dict:
     classes = sorted(set(rec.tolist()))
     inputs = recommendation_inputs(levels, facts)
     mean, scale = inputs.mean(axis=0), inputs.std(axis=0)
-    scale[scale == 0] = 1.0
+    scale[scale < 1e-6] = 1.0  # a constant input; also keeps the rounded scale in the artefact positive
     lr = LogisticRegression(C=RECOMMENDATION_C, tol=1e-10, max_iter=10000).fit((inputs - mean) / scale, rec)
     model["recommendation"] = {
         "classes": [RECOMMENDATIONS[c] for c in classes],

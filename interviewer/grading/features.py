@@ -140,17 +140,20 @@ def _compiled(model: Cues) -> CompiledCues:
 _SENTENCE_END = re.compile(r"(?<!\b\d[.)])(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+|(?<=:)\s+(?=\d[.)]\s)")
 
 
-# Chat answers are often typed all in lower case: a full stop before a lower-case word ends a sentence too,
-# unless it closes an abbreviation ("e.g.", "a.m.", "U.S."), a list number ("1.") or trails off ("...").
-_LOWERCASE_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[a-z])")
+# Chat answers are often typed all in lower case: a full stop before a lower-case word ends a sentence too
+# (before a capital or a digit, _SENTENCE_END splits as always), unless it closes an abbreviation ("e.g.",
+# "a.m.", "U.S."), a list number ("1.") or trails off ("..."). Closing quotes and brackets stay with their sentence.
+_LOWERCASE_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)]*)\s+(?=[\"'“‘(]?[a-z])")
 _NOT_A_SENTENCE_END = re.compile(r"((?<![\w-])(e\.g|i\.e|etc|vs|cf|approx|incl|esp|resp|a\.m|p\.m|[a-z])\.|^\W*\d+\.|\.\.|…)[\"'”’)]*$", re.IGNORECASE)
+_ABBREVIATION_REACH = 16  # characters before a full stop that can hold an abbreviation; a longer look would rescan the paragraph
 
 
 def _split_lowercase(text: str) -> list[str]:
     sentences, start = [], 0
     for match in _LOWERCASE_SENTENCE_END.finditer(text):
-        if not _NOT_A_SENTENCE_END.search(text, start, match.start()):
-            sentences.append(text[start : match.start()])
+        end = match.end(1)
+        if not _NOT_A_SENTENCE_END.search(text, max(start, end - _ABBREVIATION_REACH), end):
+            sentences.append(text[start:end])
             start = match.end()
     return [*sentences, text[start:]]
 

@@ -68,6 +68,8 @@ class DimensionModel(BaseModel):
             raise ValueError("dimension model coefficients do not match its inputs")
         if len(self.coef) != 3 or len(self.intercept) != 3 or len(self.cutpoints) != 3:
             raise ValueError("a dimension model needs three thresholds and three cut points")
+        if any(s <= 0 for s in self.scale):
+            raise ValueError("a dimension model's scales must be positive")
         return self
 
     def vector(self, facts: TranscriptFacts) -> np.ndarray:
@@ -108,6 +110,8 @@ class RecommendationModel(BaseModel):
     def _fits_the_inputs(self) -> "RecommendationModel":
         if len(self.mean) != RECOMMENDATION_INPUTS or len(self.scale) != RECOMMENDATION_INPUTS or any(len(row) != RECOMMENDATION_INPUTS for row in self.coef):
             raise ValueError(f"the recommendation model needs {RECOMMENDATION_INPUTS} inputs")
+        if any(s <= 0 for s in self.scale):
+            raise ValueError("the recommendation model's scales must be positive")
         return self
 
     def predict(self, levels: dict[str, float], facts: TranscriptFacts) -> Recommendation:

@@ -39,3 +39,12 @@ def test_a_model_whose_recommendation_expects_other_inputs_is_refused_with_a_cle
     stale.write_text(json.dumps(model), encoding="utf-8")
     with pytest.raises(DataError, match="rebuild it with"):
         load_model.__wrapped__(stale)
+
+
+def test_a_model_with_a_zero_scale_is_refused_instead_of_dividing_by_it(tmp_path):
+    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    model["recommendation"]["scale"][0] = 0.0
+    broken = tmp_path / "offline_model.json"
+    broken.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(DataError, match="rebuild it with"):
+        load_model.__wrapped__(broken)

@@ -377,6 +377,7 @@ def test_domain_words_without_any_structure_are_vocabulary_not_a_mechanism():
         ("They parse STOP, CANCEL etc. themselves, e.g. with a regex.", ["They parse STOP, CANCEL etc. themselves, e.g. with a regex."]),
         ("the U.S. carriers filter it. then we retry", ["the U.S. carriers filter it.", "then we retry"]),
         ("it would be recognised and... it wouldn't be a duplicate", ["it would be recognised and... it wouldn't be a duplicate"]),
+        ('he said "retry it." then we wait (see the docs.) then retry', ['he said "retry it."', "then we wait (see the docs.)", "then retry"]),
     ],
 )
 def test_sentences_end_at_a_full_stop_whatever_the_case_of_the_next_word_but_not_at_an_abbreviation(text, sentences):
