@@ -80,12 +80,18 @@ def featurise(rows: list[dict]):
     return facts, X, y, rec
 
 
+def standardisation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and spread; a constant column gets spread 1, so the rounded scale in the artefact stays positive."""
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    return mean, scale
+
+
 def fit_dimensions(X: dict, y: dict) -> dict:
     """The per-dimension ordinal models, as stored in the artefact."""
     dimensions = {}
     for d in DIMENSIONS:
-        mean, scale = X[d].mean(axis=0), X[d].std(axis=0)
-        scale[scale < 1e-6] = 1.0  # a constant input; also keeps the rounded scale in the artefact positive
+        mean, scale = standardisation(X[d])
         Z = (X[d] - mean) / scale
         thresholds = [LogisticRegression(C=THRESHOLD_C, tol=1e-10, max_iter=10000).fit(Z, (y[d] > k).astype(int)) for k in (1, 2, 3)]
         coef = np.array([t.coef_[0] for t in thresholds])
@@ -138,8 +144,7 @@ def fit(rows: list[dict]) -> dict:
     levels = held_out_levels(rows, facts, X, y)
     classes = sorted(set(rec.tolist()))
     inputs = recommendation_inputs(levels, facts)
-    mean, scale = inputs.mean(axis=0), inputs.std(axis=0)
-    scale[scale < 1e-6] = 1.0  # a constant input; also keeps the rounded scale in the artefact positive
+    mean, scale = standardisation(inputs)
     lr = LogisticRegression(C=RECOMMENDATION_C, tol=1e-10, max_iter=10000).fit((inputs - mean) / scale, rec)
     model["recommendation"] = {
         "classes": [RECOMMENDATIONS[c] for c in classes],

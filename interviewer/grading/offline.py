@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from ..catalog import rubrics
 from ..errors import DataError
@@ -48,15 +48,30 @@ def expected_level(logits: np.ndarray) -> np.ndarray:
     return 1.0 + (1.0 / (1.0 + np.exp(-logits))).sum(axis=-1)
 
 
-class DimensionModel(BaseModel):
+class Standardised(BaseModel):
+    """A model whose inputs are centred and scaled as they were when it was fitted."""
+
+    mean: list[float]
+    scale: list[float]
+
+    @field_validator("scale")
+    @classmethod
+    def _scales_positive(cls, value: list[float]) -> list[float]:
+        if any(s <= 0 for s in value):
+            raise ValueError("input scales must be positive")
+        return value
+
+    def standardise(self, x: np.ndarray) -> np.ndarray:
+        return (x - np.asarray(self.mean)) / np.asarray(self.scale)
+
+
+class DimensionModel(Standardised):
     """A cumulative ordinal model: one logistic model per threshold ("above 1", "above 2", "above 3").
 
     The expected level 1 + P(>1) + P(>2) + P(>3) is the raw output; fitted cut points turn it into a score.
     """
 
     inputs: list[tuple[str, str]]  # (dimension, feature) pairs, in coefficient order
-    mean: list[float]
-    scale: list[float]
     coef: list[list[float]]  # one row per threshold
     intercept: list[float]
     cutpoints: list[float]
@@ -68,16 +83,13 @@ class DimensionModel(BaseModel):
             raise ValueError("dimension model coefficients do not match its inputs")
         if len(self.coef) != 3 or len(self.intercept) != 3 or len(self.cutpoints) != 3:
             raise ValueError("a dimension model needs three thresholds and three cut points")
-        if any(s <= 0 for s in self.scale):
-            raise ValueError("a dimension model's scales must be positive")
         return self
 
     def vector(self, facts: TranscriptFacts) -> np.ndarray:
         return np.array([facts.features[d][f] for d, f in self.inputs])
 
     def raw(self, facts: TranscriptFacts) -> float:
-        z = (self.vector(facts) - np.asarray(self.mean)) / np.asarray(self.scale)
-        return float(expected_level(np.asarray(self.coef) @ z + np.asarray(self.intercept)))
+        return float(expected_level(np.asarray(self.coef) @ self.standardise(self.vector(facts)) + np.asarray(self.intercept)))
 
     def cut(self, raw: float) -> int:
         return 1 + int(np.searchsorted(np.asarray(self.cutpoints), raw, side="right"))
@@ -99,10 +111,8 @@ def recommendation_inputs(levels: np.ndarray, facts: list[TranscriptFacts]) -> n
     return np.column_stack([levels, levels.min(axis=1), np.array(per_dimension), np.array(per_round)])
 
 
-class RecommendationModel(BaseModel):
+class RecommendationModel(Standardised):
     classes: list[Recommendation]
-    mean: list[float]
-    scale: list[float]
     coef: list[list[float]]
     intercept: list[float]
 
@@ -110,13 +120,11 @@ class RecommendationModel(BaseModel):
     def _fits_the_inputs(self) -> "RecommendationModel":
         if len(self.mean) != RECOMMENDATION_INPUTS or len(self.scale) != RECOMMENDATION_INPUTS or any(len(row) != RECOMMENDATION_INPUTS for row in self.coef):
             raise ValueError(f"the recommendation model needs {RECOMMENDATION_INPUTS} inputs")
-        if any(s <= 0 for s in self.scale):
-            raise ValueError("the recommendation model's scales must be positive")
         return self
 
     def predict(self, levels: dict[str, float], facts: TranscriptFacts) -> Recommendation:
         x = recommendation_inputs(np.array([[levels[d] for d in DIMENSIONS]], dtype=float), [facts])[0]
-        logits = np.asarray(self.coef) @ ((x - np.asarray(self.mean)) / np.asarray(self.scale)) + np.asarray(self.intercept)
+        logits = np.asarray(self.coef) @ self.standardise(x) + np.asarray(self.intercept)
         if len(self.classes) == 2:  # sklearn stores one row for a binary problem
             return self.classes[int(logits[0] > 0)]
         return self.classes[int(np.argmax(logits))]
