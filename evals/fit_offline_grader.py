@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interviewer.grading.features import BASE_FEATURES, FEATURE_NAMES, RELATIVE_FEATURES, extract  # noqa: E402
-from interviewer.grading.offline import ALL_VERDICT_KEYS, ARTEFACT_PATH, RECOMMENDATION_INPUTS, OfflineModel, apply_rules, dimension_levels, expected_level, recommendation_inputs, verdict_key  # noqa: E402
-from interviewer.grading.scorecard import DIMENSIONS, RECOMMENDATIONS, enforce_recommendation  # noqa: E402
+from interviewer.grading.offline import ARTEFACT_PATH, RECOMMENDATION_INPUTS, OfflineModel, apply_rules, dimension_levels, expected_level, recommendation_inputs  # noqa: E402
+from interviewer.grading.scorecard import DIMENSIONS, RECOMMENDATIONS  # noqa: E402
 from interviewer.transcript import Transcript  # noqa: E402
 
 # One logistic model per threshold (score > 1, > 2, > 3) and their summed probabilities as the expected level.
@@ -119,9 +119,9 @@ def held_out_levels(rows: list[dict], facts, X: dict, y: dict) -> np.ndarray:
     for held in groups:
         fit_on = ~held if held.sum() < len(rows) else held
         dims = fit_dimensions({d: X[d][fit_on] for d in DIMENSIONS}, {d: y[d][fit_on] for d in DIMENSIONS})
-        partial = OfflineModel.model_validate({"features": list(FEATURE_NAMES), "dimensions": dims, "recommendation": _NO_RECOMMENDATION, "verdicts": _NO_VERDICTS})
+        partial = OfflineModel.model_validate({"features": list(FEATURE_NAMES), "dimensions": dims, "recommendation": _NO_RECOMMENDATION})
         for i in np.flatnonzero(held):
-            found = dimension_levels(partial, facts[i]).levels
+            found = dimension_levels(partial, facts[i])[1]
             levels[i] = [found[d] for d in DIMENSIONS]
     return levels
 
@@ -133,26 +133,6 @@ _NO_RECOMMENDATION = {
     "coef": [[0.0] * RECOMMENDATION_INPUTS],
     "intercept": [0.0],
 }
-_NO_VERDICTS = {key: RECOMMENDATIONS[0] for key in ALL_VERDICT_KEYS}
-
-
-def fit_verdicts(y: dict, rec: np.ndarray) -> dict[str, str]:
-    """The recommendation the labels give each set of three gold levels: the most common one (ties: the lower).
-
-    A set no training round has takes the verdict of the nearest set that has one (L1 distance; ties: the lower
-    recommendation). Every verdict is then held to the rule of scoring.md.
-    """
-    seen: dict[str, np.ndarray] = {}
-    for i, key in enumerate(verdict_key(levels) for levels in zip(*(y[d] for d in DIMENSIONS))):
-        seen.setdefault(key, np.zeros(len(RECOMMENDATIONS), dtype=int))[rec[i]] += 1
-    majority = {key: int(np.argmax(counts)) for key, counts in seen.items()}
-    verdicts = {}
-    for key in ALL_VERDICT_KEYS:
-        levels = np.array(key.split(","), dtype=int)
-        nearest = min(seen, key=lambda k: (np.abs(np.array(k.split(","), dtype=int) - levels).sum(), majority[k]))
-        verdict = RECOMMENDATIONS[majority[key] if key in seen else majority[nearest]]
-        verdicts[key] = enforce_recommendation(dict(zip(DIMENSIONS, levels.tolist())), verdict)
-    return verdicts
 
 
 def fit(rows: list[dict]) -> dict:
@@ -173,7 +153,6 @@ def fit(rows: list[dict]) -> dict:
         "coef": lr.coef_.round(6).tolist(),
         "intercept": lr.intercept_.round(6).tolist(),
     }
-    model["verdicts"] = fit_verdicts(y, rec)
     return model
 
 

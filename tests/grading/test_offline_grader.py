@@ -7,8 +7,8 @@ import math
 import pytest
 
 from interviewer.grading.features import _sentence, cues, extract, split_sentences
-from interviewer.grading.scorecard import DIMENSIONS, recommendation_allowed
-from interviewer.grading.offline import OfflineGrader, Reading, apply_rules, decide, load_model, rule_cap, shown_breadth
+from interviewer.grading.scorecard import DIMENSIONS
+from interviewer.grading.offline import OfflineGrader, apply_rules, load_model, shown_breadth
 from interviewer.transcript import Transcript
 
 QUESTION = "A clinic platform sends appointment reminders by SMS through us. Design what their developers need."
@@ -392,65 +392,8 @@ def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
     slipping = copy.deepcopy(plain)
     for d in DIMENSIONS:
         slipping.features[d].update(anti_signals=math.log1p(3) if d == "technical_empathy" else 0.0, evasive_answers=1.0, vague=8.0)
-
-    def hire_or_better(facts) -> float:
-        likely = model.recommendation.probabilities(levels, facts)
-        return likely["hire"] + likely["strong_hire"]
-
-    assert hire_or_better(slipping) < hire_or_better(plain)
-
-
-def _reading(model, facts, placed: dict[str, float]) -> Reading:
-    """A reading of the round with each dimension's raw output put where the test says, on the model's own cut points."""
-    scores = {d: min(model.dimensions[d].cut(raw), rule_cap(facts, d)) for d, raw in placed.items()}
-    return Reading(scores, {d: float(scores[d]) for d in DIMENSIONS}, placed, [])
-
-
-def _sure_of(recommendation: str, p: float = 0.9) -> dict[str, float]:
-    rest = (1 - p) / 3
-    return {r: p if r == recommendation else rest for r in ("strong_no_hire", "no_hire", "hire", "strong_hire")}
-
-
-def test_a_borderline_score_follows_a_confident_recommendation_and_the_two_then_agree():
-    model = load_model()
-    facts = extract(transcript(*CONCRETE))
-    assert all(rule_cap(facts, d) == 4 for d in DIMENSIONS)
-    cut_for_4 = {d: model.dimensions[d].cutpoints[2] for d in DIMENSIONS}
-    # empathy a hair under the 4, platform clearly 4, telecom clearly 3: read alone, a hire
-    reading = _reading(model, facts, {"technical_empathy": cut_for_4["technical_empathy"] - 0.02, "platform_thinking": 4.0,
-                                      "telecom_depth": (model.dimensions["telecom_depth"].cutpoints[1] + cut_for_4["telecom_depth"]) / 2})
-    assert reading.scores == {"technical_empathy": 3, "platform_thinking": 4, "telecom_depth": 3}
-    scores, recommendation = decide(model, facts, reading, _sure_of("strong_hire"))
-    assert scores == {"technical_empathy": 4, "platform_thinking": 4, "telecom_depth": 3}
-    assert recommendation == "strong_hire" and recommendation_allowed(scores, recommendation)
-
-
-def test_without_a_clear_judgment_of_the_round_the_scores_stay_as_read():
-    model = load_model()
-    facts = extract(transcript(*CONCRETE))
-    middle = {d: (model.dimensions[d].cutpoints[1] + model.dimensions[d].cutpoints[2]) / 2 for d in DIMENSIONS}
-    reading = _reading(model, facts, middle)
-    scores, recommendation = decide(model, facts, reading, {r: 0.25 for r in ("strong_no_hire", "no_hire", "hire", "strong_hire")})
-    assert scores == reading.scores == {d: 3 for d in DIMENSIONS}
-    assert recommendation == model.verdicts["3,3,3"] == "hire"
-
-
-def test_a_confident_recommendation_never_lifts_a_score_past_the_rubrics_rules():
-    story = "Two of my engineers disagreed about a deadline. I met each of them and we agreed to cut scope so it held."
-    facts = extract(Transcript(turns=[{"role": "interviewer", "content": "Tell me about a conflict."}, {"role": "candidate", "content": story}]))
-    model = load_model()
-    assert rule_cap(facts, "telecom_depth") == 2
-    top_of_2 = {d: model.dimensions[d].cutpoints[1] - 0.01 for d in DIMENSIONS}
-    scores, recommendation = decide(model, facts, _reading(model, facts, top_of_2), _sure_of("strong_hire", 0.99))
-    assert all(scores[d] <= rule_cap(facts, d) for d in DIMENSIONS)
-    assert recommendation != "strong_hire" and recommendation_allowed(scores, recommendation)
-
-
-def test_every_set_of_levels_has_a_verdict_that_keeps_the_rule():
-    model = load_model()
-    for key, verdict in model.verdicts.items():
-        assert recommendation_allowed(dict(zip(DIMENSIONS, map(int, key.split(",")))), verdict)
-    assert (model.verdicts["1,1,1"], model.verdicts["2,2,2"], model.verdicts["3,3,3"], model.verdicts["4,4,4"]) == ("strong_no_hire", "no_hire", "hire", "strong_hire")
+    order = ["strong_no_hire", "no_hire", "hire", "strong_hire"]
+    assert order.index(model.recommendation.predict(levels, slipping)) < order.index(model.recommendation.predict(levels, plain))
 
 
 def test_a_failure_counts_as_quantified_only_when_the_same_sentence_sizes_it():
