@@ -73,17 +73,23 @@ class WrongFact(_Strict):
     pattern: str
     claim: str
     correction: str
+    # A cheap word test tried first: a pattern that weighs negation over the whole sentence costs far more than
+    # looking for its topic, and most sentences never name the topic at all.
+    requires: str | None = None
 
-    @field_validator("pattern")
+    @field_validator("pattern", "requires")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _compiles(cls, value: str | None) -> str | None:
         try:
-            re.compile(value)
+            if value is not None:
+                re.compile(value)
         except re.error as exc:
             raise ValueError(f"pattern does not compile: {exc}") from exc
         return value
 
     def matches(self, text: str) -> re.Match[str] | None:
+        if self.requires and not re.search(self.requires, text, re.IGNORECASE):
+            return None
         return re.search(self.pattern, text, re.IGNORECASE)
 
 

@@ -26,3 +26,15 @@ def test_a_confident_misconception_is_caught(fact_id, sentence):
 @pytest.mark.parametrize("fact_id, sentence", NOT_CLAIMS)
 def test_a_correct_negated_or_reported_statement_is_no_wrong_fact(fact_id, sentence):
     assert wrong_facts_in(sentence) == []
+
+
+def test_a_wrong_facts_quick_word_test_never_hides_a_match_of_its_pattern():
+    """`requires` only saves time: on every example sentence, whatever the full pattern finds, the word test lets through."""
+    import re
+
+    sentences = [sentence for _, sentence in CLAIMS + NOT_CLAIMS]
+    for facts in cues().wrong_facts.values():
+        for fact in (f for f in facts if f.requires):
+            for sentence in sentences:
+                if re.search(fact.pattern, sentence, re.IGNORECASE):
+                    assert re.search(fact.requires, sentence, re.IGNORECASE), (fact.id, sentence)
