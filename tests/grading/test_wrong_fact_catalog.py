@@ -1,6 +1,7 @@
 """Each wrong fact in wrong_fact_examples.yaml catches its claims and leaves correct, negated, contrasted, questioned or reported
 sentences on the same topic alone."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,6 @@ def test_a_correct_negated_or_reported_statement_is_no_wrong_fact(fact_id, sente
 
 def test_a_wrong_facts_quick_word_test_never_hides_a_match_of_its_pattern():
     """`requires` only saves time: on every example sentence, whatever the full pattern finds, the word test lets through."""
-    import re
-
     sentences = [sentence for _, sentence in CLAIMS + NOT_CLAIMS]
     for facts in cues().wrong_facts.values():
         for fact in (f for f in facts if f.requires):
