@@ -323,6 +323,10 @@ def test_a_correct_statement_near_a_known_error_is_not_a_wrong_fact(sentence):
         "It's usually not their fault, so we show the carrier's reason code with a docs link.",
         "Developers get to production without hand-holding.",
         "Without a sandbox they test in production, which costs them real money.",
+        "Today they'd file a ticket, and that's the failure.",
+        "Right now people google the error code, so each code links to a page that says what to do.",
+        "Making retries safe is our responsibility, not the customer's.",
+        "The onus is on them to verify the signature, so every SDK does it in one call.",
     ],
 )
 def test_good_developer_answers_carry_no_empathy_anti_signal(sentence):
@@ -337,6 +341,11 @@ def test_good_developer_answers_carry_no_empathy_anti_signal(sentence):
         "It's not really our job to hand-hold them.",
         "Developers should just test on their own phones in production, it's cheap.",
         "Importantly, I don't think developers need to see any of this.",
+        "Honestly though, uptime is the customer's responsibility.",
+        "if their server's slow that's on them honestly, real-time telephony doesn't wait for their stack.",
+        "i'd pass those through raw, devs can google them.",
+        "They didn't really need to know the details; it was our network problem, not theirs.",
+        "They'd open a support ticket and our team would explain the rule.",
     ],
 )
 def test_blaming_or_dismissing_the_developer_is_an_empathy_anti_signal(sentence):
