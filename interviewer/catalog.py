@@ -76,6 +76,13 @@ class WrongFact(_Strict):
     # A cheap word test tried first: a pattern that weighs negation over the whole sentence costs far more than
     # looking for its topic, and most sentences never name the topic at all.
     requires: str | None = None
+    # Entries written for different phrasings of one misconception share this key, so that stating it once counts
+    # once and the debrief corrects it once; an entry without it is its own misconception.
+    misconception: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.misconception or self.id
 
     @field_validator("pattern", "requires")
     @classmethod

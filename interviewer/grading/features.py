@@ -209,11 +209,16 @@ def is_injection(sentence: str) -> bool:
 
 
 def wrong_facts_in(sentence: str, compiled: CompiledCues | None = None) -> list[tuple[str, WrongFact]]:
-    """The known wrong facts a sentence claims: none if it only reports, questions or refutes them."""
+    """The known misconceptions a sentence claims, one entry each: none if it only reports, questions or refutes them."""
     compiled = compiled or cues()
     if _any(compiled.not_a_claim, sentence):
         return []
-    return [(d, fact) for d in DIMENSIONS for fact in compiled.wrong_facts[d] if fact.matches(sentence)]
+    claimed: dict[str, tuple[str, WrongFact]] = {}
+    for d in DIMENSIONS:
+        for fact in compiled.wrong_facts[d]:
+            if fact.key not in claimed and fact.matches(sentence):
+                claimed[fact.key] = (d, fact)
+    return list(claimed.values())
 
 
 def _sentence(text: str, turn: int, compiled: CompiledCues) -> Sentence:
@@ -245,7 +250,7 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     wrong: list[WrongFactHit] = []
     for sentence in sentences:
         for dimension, fact in wrong_facts_in(sentence.text, compiled):
-            if not any(w.fact.id == fact.id for w in wrong):
+            if not any(w.fact.key == fact.key for w in wrong):
                 wrong.append(WrongFactHit(dimension, fact, sentence.text))
     words = sum(len(s.text.split()) for s in sentences)
     facts = TranscriptFacts(sentences=sentences, injections=injections, wrong_facts=wrong, words=words)

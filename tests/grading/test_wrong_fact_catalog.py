@@ -19,9 +19,28 @@ def test_every_example_names_a_fact_of_the_catalog_under_its_dimension():
     assert {(entry["dimension"], fact_id) for fact_id, entry in EXAMPLES.items()} <= catalog
 
 
+def _misconception(fact_id: str) -> str:
+    return next(fact.key for facts in cues().wrong_facts.values() for fact in facts if fact.id == fact_id)
+
+
 @pytest.mark.parametrize("fact_id, sentence", CLAIMS)
 def test_a_confident_misconception_is_caught(fact_id, sentence):
-    assert fact_id in {fact.id for _, fact in wrong_facts_in(sentence)}
+    assert _misconception(fact_id) in {fact.key for _, fact in wrong_facts_in(sentence)}
+
+
+def test_a_misconception_stated_once_counts_once_however_many_of_its_phrasings_match():
+    sentence = "Twilio guarantees exactly-once delivery for webhooks, so each event arrives exactly once."
+    matching = [fact.id for facts in cues().wrong_facts.values() for fact in facts if fact.matches(sentence)]
+    assert len(matching) >= 2, matching  # the premise: several entries describe this one misconception
+    assert [fact.key for _, fact in wrong_facts_in(sentence)] == ["exactly-once"]
+
+
+def test_entries_sharing_a_misconception_belong_to_one_dimension():
+    dimension_of: dict[str, set[str]] = {}
+    for d, facts in cues().wrong_facts.items():
+        for fact in facts:
+            dimension_of.setdefault(fact.key, set()).add(d)
+    assert {key: ds for key, ds in dimension_of.items() if len(ds) > 1} == {}
 
 
 @pytest.mark.parametrize("fact_id, sentence", NOT_CLAIMS)
