@@ -158,9 +158,41 @@ def _split_lowercase(text: str) -> list[str]:
     return [*sentences, text[start:]]
 
 
+# Speech transcribed without full stops runs a whole answer into one "sentence", and a sentence that long names
+# every topic and every structure cue at once, so it reads as a mechanism on every dimension. A paragraph whose
+# sentences average more words than punctuated answers almost ever do is read as such a transcript, and its long
+# sentences are cut at their clause joins instead: a semicolon, or a comma before a conjunction or a new subject.
+RUN_ON_AVERAGE_WORDS = 35
+RUN_ON_WORDS = 25
+MIN_CLAUSE_WORDS = 6
+_CLAUSE_JOIN = re.compile(
+    r"\s*;\s+|,\s+(?=(?:and|so|but|then|because|which|or|plus|whereas|while|otherwise|also|first|second|third|finally|"
+    r"i|i'd|i'm|i'll|we|we'd|we're|we'll|they|they'd|they're|you|you'd|you're|it|it's|that|that's|this|there|there's)\b)",
+    re.IGNORECASE,
+)
+
+
+def _split_run_on(sentence: str) -> list[str]:
+    spans: list[tuple[int, int]] = []  # clause spans in the sentence, so that every clause quotes it verbatim
+    start = 0
+    for join in [*_CLAUSE_JOIN.finditer(sentence), None]:
+        end = join.start() if join else len(sentence)
+        if sentence[start:end].strip():
+            short = len(sentence[start:end].split()) < MIN_CLAUSE_WORDS
+            if spans and (short or len(sentence[spans[-1][0]:spans[-1][1]].split()) < MIN_CLAUSE_WORDS):
+                spans[-1] = (spans[-1][0], end)  # a fragment stays with its neighbour
+            else:
+                spans.append((start, end))
+        start = join.end() if join else end
+    return [sentence[a:b].strip() for a, b in spans]
+
+
 def split_sentences(text: str) -> list[str]:
     parts = (s.strip() for s in _SENTENCE_END.split(text) if s and s.strip())
-    return [sentence.strip() for part in parts for sentence in _split_lowercase(part) if sentence.strip()]
+    sentences = [sentence.strip() for part in parts for sentence in _split_lowercase(part) if sentence.strip()]
+    if not sentences or len(text.split()) / len(sentences) <= RUN_ON_AVERAGE_WORDS:
+        return sentences
+    return [clause for sentence in sentences for clause in (_split_run_on(sentence) if len(sentence.split()) > RUN_ON_WORDS else [sentence])]
 
 
 @dataclass

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from interviewer.grading.features import _sentence, cues, extract, split_sentences
+from interviewer.grading.features import MIN_CLAUSE_WORDS, _sentence, cues, extract, split_sentences
 from interviewer.grading.scorecard import DIMENSIONS
 from interviewer.grading.offline import OfflineGrader, apply_rules, load_model, shown_breadth
 from interviewer.transcript import Transcript
@@ -391,6 +391,26 @@ def test_domain_words_without_any_structure_are_vocabulary_not_a_mechanism():
 )
 def test_sentences_end_at_a_full_stop_whatever_the_case_of_the_next_word_but_not_at_an_abbreviation(text, sentences):
     assert split_sentences(text) == sentences
+
+
+def test_an_answer_transcribed_without_full_stops_is_read_clause_by_clause():
+    run_on = (
+        "so first we'd look at the carrier side, i'd pull delivery receipts by carrier for the last week, "
+        "and if one carrier shows the drop then it's filtering, so we'd check the registration status of the campaign, "
+        "but the developer only sees a generic error today, which is the part i'd fix first with a specific error code"
+    )
+    clauses = split_sentences(run_on)
+    assert len(clauses) >= 4
+    assert all(clause in run_on for clause in clauses)  # still quotable verbatim
+    assert all(len(clause.split()) >= MIN_CLAUSE_WORDS for clause in clauses)
+
+
+def test_an_ordinary_long_sentence_is_left_whole():
+    sentence = (
+        "If the status callback fails we retry with exponential backoff for up to a day, and the handler should "
+        "dedupe on the message SID plus status because the same event can arrive twice."
+    )
+    assert split_sentences(sentence) == [sentence]
 
 
 def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
