@@ -352,6 +352,19 @@ def test_blaming_or_dismissing_the_developer_is_an_empathy_anti_signal(sentence)
     assert _sentence(sentence, 0, cues()).anti["technical_empathy"] > 0
 
 
+@pytest.mark.parametrize(
+    "sentence, one_customer_at_a_time",
+    [
+        ("If a customer wants something special, professional services can build it for them.", True),
+        ("Our professional services team deployed a copy of the solution for each customer and tailored the flows.", True),
+        ("Instead of professional services building each integration, we ship a connector SDK partners extend.", False),
+        ("Professional services shouldn't write code that developers could configure themselves.", False),
+    ],
+)
+def test_our_people_doing_the_work_for_one_customer_is_a_platform_anti_signal(sentence, one_customer_at_a_time):
+    assert (_sentence(sentence, 0, cues()).anti["platform_thinking"] > 0) == one_customer_at_a_time
+
+
 @pytest.mark.parametrize("sentence", ["My manager's request was unclear.", "His response came late.", "Every subscriber gets the same call quality."])
 def test_everyday_words_are_not_the_developers_view_of_an_api(sentence):
     assert not _sentence(sentence, 0, cues()).concepts["technical_empathy"]
