@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .errors import DataError
 from .grading.scorecard import DIMENSIONS, Dimension
@@ -76,9 +76,14 @@ class WrongFact(_Strict):
     # A cheap word test tried first: a pattern that weighs negation over the whole sentence costs far more than
     # looking for its topic, and most sentences never name the topic at all.
     requires: str | None = None
+    # Words (regular expressions) that, anywhere in the sentence, show it denies, contrasts or corrects the claim
+    # rather than stating it; one list instead of a negative lookahead repeated at the head of every pattern.
+    unless: list[str] = Field(default_factory=list)
     # Entries written for different phrasings of one misconception share this key, so that stating it once counts
     # once and the debrief corrects it once; an entry without it is its own misconception.
     misconception: str | None = None
+
+    _compiled: tuple[re.Pattern[str] | None, re.Pattern[str], re.Pattern[str] | None] = PrivateAttr()
 
     @property
     def key(self) -> str:
@@ -94,10 +99,29 @@ class WrongFact(_Strict):
             raise ValueError(f"pattern does not compile: {exc}") from exc
         return value
 
+    @field_validator("unless")
+    @classmethod
+    def _words_compile(cls, value: list[str]) -> list[str]:
+        try:
+            re.compile("|".join(value))
+        except re.error as exc:
+            raise ValueError(f"an 'unless' word does not compile: {exc}") from exc
+        return value
+
+    def model_post_init(self, __context: object) -> None:
+        def compiled(pattern: str | None) -> re.Pattern[str] | None:
+            return re.compile(pattern, re.IGNORECASE) if pattern else None
+
+        unless = r"\b(?:" + "|".join(self.unless) + r")\b" if self.unless else None
+        self._compiled = (compiled(self.requires), re.compile(self.pattern, re.IGNORECASE), compiled(unless))
+
     def matches(self, text: str) -> re.Match[str] | None:
-        if self.requires and not re.search(self.requires, text, re.IGNORECASE):
+        requires, pattern, unless = self._compiled
+        if requires and not requires.search(text):
             return None
-        return re.search(self.pattern, text, re.IGNORECASE)
+        if unless and unless.search(text):
+            return None
+        return pattern.search(text)
 
 
 class Rubric(BaseModel):

@@ -76,6 +76,7 @@ class Cues(BaseModel):
     not_a_claim: list[str]
     actors: Actors
     dimensions: dict[Dimension, DimensionCues]
+    denials: str = ""  # defined once in the file; the wrong facts' `unless` lists reuse it by YAML alias
     extra_wrong_facts: dict[Dimension, list[WrongFact]] = {}
 
     @field_validator("structure")

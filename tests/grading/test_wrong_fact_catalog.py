@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
+from interviewer.catalog import WrongFact
 from interviewer.grading.features import cues, wrong_facts_in
 
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "wrong_fact_examples.yaml").read_text(encoding="utf-8"))
@@ -56,3 +58,29 @@ def test_a_wrong_facts_quick_word_test_never_hides_a_match_of_its_pattern():
             for sentence in sentences:
                 if re.search(fact.pattern, sentence, re.IGNORECASE):
                     assert re.search(fact.requires, sentence, re.IGNORECASE), (fact.id, sentence)
+
+
+def _fact(**fields) -> WrongFact:
+    return WrongFact(id="sky-green", claim="The sky is green.", correction="It is blue.", **fields)
+
+
+def test_an_unless_word_anywhere_in_the_sentence_turns_a_claim_into_a_denial():
+    fact = _fact(pattern=r"\bsky is green\b", unless=["not", r"myths?"])
+    assert fact.matches("Everyone knows the sky is green at noon.")
+    assert not fact.matches("The sky is green, or so the myth goes.")
+    assert not fact.matches("It is NOT true that the sky is green.")
+    assert fact.matches("Nothing proves otherwise: the sky is green.")  # whole words only: 'Nothing' holds no 'not'
+
+
+def test_an_unless_word_that_is_no_regular_expression_is_rejected_when_the_data_loads():
+    with pytest.raises(ValidationError, match="unless"):
+        _fact(pattern="sky", unless=["(unclosed"])
+
+
+def test_the_shared_denials_open_every_wrong_fact_that_reuses_them():
+    """cues.yaml defines the denial words once; entries reuse them through a YAML alias, never a drifting copy."""
+    text = (Path(__file__).parents[2] / "rubrics" / "offline" / "cues.yaml").read_text(encoding="utf-8")
+    denials = yaml.safe_load(text)["denials"]
+    reusing = [fact for facts in cues().wrong_facts.values() for fact in facts if denials in fact.unless]
+    assert len(reusing) == text.count("unless: [*denials")
+    assert all(fact.unless[0] == denials for fact in reusing)
