@@ -74,6 +74,7 @@ class Cues(BaseModel):
     structure: dict[str, list[str]]
     injection: list[str]
     not_a_claim: list[str]
+    retraction: list[str] = []
     actors: Actors
     dimensions: dict[Dimension, DimensionCues]
     denials: str = ""  # defined once in the file; the wrong facts' `unless` lists reuse it by YAML alias
@@ -98,6 +99,7 @@ class CompiledCues:
     hedge: list[re.Pattern[str]]
     injection: list[re.Pattern[str]]
     not_a_claim: list[re.Pattern[str]]
+    retraction: list[re.Pattern[str]]
     developer_actor: list[re.Pattern[str]]
     end_user_actor: list[re.Pattern[str]]
     end_user_product: list[re.Pattern[str]]
@@ -128,6 +130,7 @@ def _compiled(model: Cues) -> CompiledCues:
         hedge=_compile(model.structure["hedge"]),
         injection=_compile(model.injection),
         not_a_claim=_compile(model.not_a_claim),
+        retraction=_compile(model.retraction),
         developer_actor=_compile(model.actors.developer),
         end_user_actor=_compile(model.actors.end_user),
         end_user_product=_compile(model.actors.end_user_product),
@@ -230,6 +233,7 @@ class TranscriptFacts:
     injections: list[str]
     wrong_facts: list[WrongFactHit]
     words: int
+    withdrawn: list[WrongFactHit] = field(default_factory=list)  # stated, then taken back under the probe
     features: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -280,13 +284,18 @@ def extract(transcript: Transcript) -> TranscriptFacts:
                     injections.append(text)
                 else:
                     sentences.append(_sentence(text, turn_index, compiled))
+    retractions = [i for i, s in enumerate(sentences) if _any(compiled.retraction, s.text)]
     wrong: list[WrongFactHit] = []
-    for sentence in sentences:
+    withdrawn: list[WrongFactHit] = []
+    for i, sentence in enumerate(sentences):
+        taken_back = any(j > i and sentences[j].turn <= sentence.turn + 1 for j in retractions)
+        hits = withdrawn if taken_back else wrong
         for dimension, fact in wrong_facts_in(sentence.text, compiled):
-            if not any(w.fact.key == fact.key for w in wrong):
-                wrong.append(WrongFactHit(dimension, fact, sentence.text))
+            if not any(w.fact.key == fact.key for w in hits):
+                hits.append(WrongFactHit(dimension, fact, sentence.text))
+    withdrawn = [w for w in withdrawn if not any(h.fact.key == w.fact.key for h in wrong)]
     words = sum(len(s.text.split()) for s in sentences)
-    facts = TranscriptFacts(sentences=sentences, injections=injections, wrong_facts=wrong, words=words)
+    facts = TranscriptFacts(sentences=sentences, injections=injections, wrong_facts=wrong, words=words, withdrawn=withdrawn)
     vague_rate = 100.0 * sum(s.vague for s in sentences) / max(words, 20)
     turns = len(transcript.candidate_turns())
     # an answer with no mechanism on any dimension: the follow-up was waved away

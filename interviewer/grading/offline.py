@@ -225,6 +225,8 @@ def _rationale(d: str, score: int, facts: TranscriptFacts) -> str:
         parts.append("Shows anti-signals from the rubric (e.g. consumer-app framing or 'it just works').")
     for hit in (w for w in facts.wrong_facts if w.dimension == d):
         parts.append(f"Wrong fact: \"{hit.fact.claim}\" is false; {hit.fact.correction}")
+    for hit in (w for w in facts.withdrawn if w.dimension == d):
+        parts.append(f"Took back a wrong claim (\"{hit.fact.claim}\") when probed; not held against the score.")
     return " ".join(parts)
 
 

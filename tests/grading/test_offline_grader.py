@@ -161,6 +161,46 @@ def test_a_negated_wrong_fact_is_not_a_wrong_fact():
     assert not any("Wrong fact" in c for c in card.concerns)
 
 
+WRONG_THEN = "An SMS segment holds 256 characters, so a reminder always fits in one and emoji don't matter."
+
+
+@pytest.mark.parametrize("taken_back", [
+    "No, you're right to push, I had that wrong: a segment holds 160 GSM-7 characters, or 70 once one emoji forces UCS-2.",
+    "Let me correct myself. A segment holds 160 plain characters and 153 once concatenated.",
+])
+def test_a_wrong_fact_taken_back_under_the_probe_does_not_count_and_the_debrief_says_so(taken_back):
+    kept = grade(*CONCRETE[:3], WRONG_THEN)
+    withdrawn = grade(*CONCRETE[:3], WRONG_THEN, taken_back)
+    assert kept.dimensions["telecom_depth"].score <= 2
+    assert not any("Wrong fact" in c for c in withdrawn.concerns)
+    assert "Took back a wrong claim" in withdrawn.dimensions["telecom_depth"].rationale
+
+
+def test_a_correct_claim_reversed_into_a_wrong_one_still_counts():
+    """The retraction comes first and the wrong fact after it: that is the candidate's final position."""
+    card = grade(CONCRETE[3], "Actually, scratch that. " + WRONG_THEN)
+    assert card.dimensions["telecom_depth"].score <= 2
+    assert any("Wrong fact" in c for c in card.concerns)
+
+
+def test_a_retraction_rounds_later_does_not_withdraw_an_earlier_wrong_fact():
+    card = grade(WRONG_THEN, *CONCRETE[:3], "I misspoke about the retry window earlier, it is 24 hours.")
+    assert any("Wrong fact" in c for c in card.concerns)
+
+
+def test_what_a_customer_demanded_is_reported_not_claimed():
+    assert not any("Wrong fact" in c for c in grade(*CONCRETE[:3], "Our largest customer demanded a dedicated route with guaranteed delivery.").concerns)
+
+
+@pytest.mark.parametrize("sentence, about_encoding", [
+    ("Because the reminder has an emoji, each part holds 67 characters and the cost triples.", True),
+    ("Support tickets fell 70 percent because the error message named the field.", False),
+    ("Conversion rose by 70% once the code arrived within 10 seconds, since fewer users retried.", False),
+])
+def test_a_segment_size_is_an_encoding_topic_and_a_percentage_is_not(sentence, about_encoding):
+    assert bool(_sentence(sentence, 0, cues()).concepts["telecom_depth"] & {"encoding"}) == about_encoding
+
+
 SHORT_PLAIN = [
     ("Design the API for sending a one-time code.", "Two calls: send a code to this number, and check the code the user typed. We make and store the code, not the developer."),
     ("Their server times out and retries. What happens?", "They pass their own request ID; if we have seen it, we return the first answer and send nothing, so the user never gets two codes."),
@@ -363,6 +403,18 @@ def test_blaming_or_dismissing_the_developer_is_an_empathy_anti_signal(sentence)
 )
 def test_our_people_doing_the_work_for_one_customer_is_a_platform_anti_signal(sentence, one_customer_at_a_time):
     assert (_sentence(sentence, 0, cues()).anti["platform_thinking"] > 0) == one_customer_at_a_time
+
+
+@pytest.mark.parametrize(
+    "sentence, forked",
+    [
+        ("For complex customers I'd hand them a private copy of the routing engine they can modify and deploy.", True),
+        ("They'd merge our changes into their fork every release.", True),
+        ("A rule that calls their CRM through a webhook lets them extend routing without forking the engine.", False),
+    ],
+)
+def test_extending_the_platform_by_forking_its_code_is_a_platform_anti_signal(sentence, forked):
+    assert (_sentence(sentence, 0, cues()).anti["platform_thinking"] > 0) == forked
 
 
 @pytest.mark.parametrize("sentence", ["My manager's request was unclear.", "His response came late.", "Every subscriber gets the same call quality."])
