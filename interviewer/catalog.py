@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import DataError
 from .grading.scorecard import DIMENSIONS, Dimension
@@ -78,12 +78,10 @@ class WrongFact(_Strict):
     requires: str | None = None
     # Words (regular expressions) that, anywhere in the sentence, show it denies, contrasts or corrects the claim
     # rather than stating it; one list instead of a negative lookahead repeated at the head of every pattern.
-    unless: list[str] = Field(default_factory=list)
+    unless: tuple[str, ...] = ()
     # Entries written for different phrasings of one misconception share this key, so that stating it once counts
     # once and the debrief corrects it once; an entry without it is its own misconception.
     misconception: str | None = None
-
-    _compiled: tuple[re.Pattern[str] | None, re.Pattern[str], re.Pattern[str] | None] = PrivateAttr()
 
     @property
     def key(self) -> str:
@@ -101,27 +99,31 @@ class WrongFact(_Strict):
 
     @field_validator("unless")
     @classmethod
-    def _words_compile(cls, value: list[str]) -> list[str]:
+    def _words_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         try:
             re.compile("|".join(value))
         except re.error as exc:
             raise ValueError(f"an 'unless' word does not compile: {exc}") from exc
         return value
 
-    def model_post_init(self, __context: object) -> None:
+    # compiled once per entry, and a plain attribute after that (a pydantic private attribute costs more to read
+    # than the search it guards)
+    @cached_property
+    def compiled_patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str], re.Pattern[str] | None]:
         def compiled(pattern: str | None) -> re.Pattern[str] | None:
             return re.compile(pattern, re.IGNORECASE) if pattern else None
 
         unless = r"\b(?:" + "|".join(self.unless) + r")\b" if self.unless else None
-        self._compiled = (compiled(self.requires), re.compile(self.pattern, re.IGNORECASE), compiled(unless))
+        return compiled(self.requires), re.compile(self.pattern, re.IGNORECASE), compiled(unless)
 
     def matches(self, text: str) -> re.Match[str] | None:
-        requires, pattern, unless = self._compiled
+        requires, pattern, unless = self.compiled_patterns
         if requires and not requires.search(text):
             return None
-        if unless and unless.search(text):
+        found = pattern.search(text)  # before `unless`: most sentences fail here, and the word list is the slower test
+        if found and unless and unless.search(text):
             return None
-        return pattern.search(text)
+        return found
 
 
 class Rubric(BaseModel):
