@@ -77,7 +77,9 @@ class Cues(BaseModel):
     retraction: list[str] = []
     actors: Actors
     dimensions: dict[Dimension, DimensionCues]
-    denials: str = ""  # defined once in the file; the wrong facts' `unless` lists reuse it by YAML alias
+    # defined once in the file; the wrong facts' `unless` lists reuse them by YAML alias
+    denials: str = ""
+    contradictions: str = ""
     extra_wrong_facts: dict[Dimension, list[WrongFact]] = {}
 
     @field_validator("structure")

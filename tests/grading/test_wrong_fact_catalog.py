@@ -77,10 +77,11 @@ def test_an_unless_word_that_is_no_regular_expression_is_rejected_when_the_data_
         _fact(pattern="sky", unless=["(unclosed"])
 
 
-def test_the_shared_denials_open_every_wrong_fact_that_reuses_them():
-    """cues.yaml defines the denial words once; entries reuse them through a YAML alias, never a drifting copy."""
+@pytest.mark.parametrize("shared", ["denials", "contradictions"])
+def test_the_shared_word_lists_open_every_wrong_fact_that_reuses_them(shared):
+    """cues.yaml defines each shared word list once; entries reuse it through a YAML alias, never a drifting copy."""
     text = (Path(__file__).parents[2] / "rubrics" / "offline" / "cues.yaml").read_text(encoding="utf-8")
-    denials = yaml.safe_load(text)["denials"]
-    reusing = [fact for facts in cues().wrong_facts.values() for fact in facts if denials in fact.unless]
-    assert len(reusing) == text.count("unless: [*denials")
-    assert all(fact.unless[0] == denials for fact in reusing)
+    words = yaml.safe_load(text)[shared]
+    reusing = [fact for facts in cues().wrong_facts.values() for fact in facts if words in fact.unless]
+    assert len(reusing) == text.count(f"unless: [*{shared}")
+    assert all(fact.unless[0] == words for fact in reusing)
