@@ -100,10 +100,11 @@ class WrongFact(_Strict):
     @field_validator("unless")
     @classmethod
     def _words_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        try:
-            re.compile("|".join(value))
-        except re.error as exc:
-            raise ValueError(f"an 'unless' word does not compile: {exc}") from exc
+        for word in value:  # each on its own: joined, a group split across two entries would still compile
+            try:
+                re.compile(word)
+            except re.error as exc:
+                raise ValueError(f"the 'unless' word {word!r} does not compile: {exc}") from exc
         return value
 
     # compiled once per entry, and a plain attribute after that (a pydantic private attribute costs more to read

@@ -75,6 +75,8 @@ def test_an_unless_word_anywhere_in_the_sentence_turns_a_claim_into_a_denial():
 def test_an_unless_word_that_is_no_regular_expression_is_rejected_when_the_data_loads():
     with pytest.raises(ValidationError, match="unless"):
         _fact(pattern="sky", unless=["(unclosed"])
+    with pytest.raises(ValidationError, match="unless"):  # a group split over two words compiles only when joined
+        _fact(pattern="sky", unless=["green (at", "noon)"])
 
 
 @pytest.mark.parametrize("shared", ["denials", "contradictions"])
