@@ -447,6 +447,34 @@ def test_only_real_identifiers_count_as_specific_structure(sentence, specific):
     assert _sentence(sentence, 0, cues()).structure["specific"] is specific
 
 
+@pytest.mark.parametrize(
+    "sentence, dimension, mechanism",
+    [
+        # terse answers carry their mechanism without "because" or "if"
+        ("The same resource covers WhatsApp by prefixing the address, so channel is data, not a new endpoint.", "platform_thinking", True),
+        ("One envelope for every product: event id, a type like message.received, a timestamp and the payload.", "platform_thinking", True),
+        ("Watch the 99th-percentile time from accepted to handed to the carrier.", "telecom_depth", True),
+        # a slogan's contrast is not one
+        ("We need great webhooks and great docs, not great slides.", "technical_empathy", False),
+    ],
+)
+def test_a_terse_contrast_distribution_or_event_name_is_structure(sentence, dimension, mechanism):
+    assert _sentence(sentence, 0, cues()).is_mechanism(dimension) is mechanism
+
+
+@pytest.mark.parametrize(
+    "sentence, built_by_hand",
+    [
+        ("We hard-coded the three fields that bank asked for.", True),
+        ("Ops fills in the spreadsheet by hand every Monday.", True),
+        ("I said no to the one-off and yes to the underlying need.", False),
+        ("Add a sequence number to each event so nobody hard-codes the ranking.", False),
+    ],
+)
+def test_refusing_a_one_off_is_not_building_one(sentence, built_by_hand):
+    assert (_sentence(sentence, 0, cues()).anti["platform_thinking"] > 0) is built_by_hand
+
+
 def test_domain_words_without_any_structure_are_vocabulary_not_a_mechanism():
     sentence = _sentence("Robust, idempotent, carrier-grade webhooks and seamless SDKs for every developer.", 0, cues())
     assert sentence.concepts["technical_empathy"] and not sentence.is_mechanism("technical_empathy")
