@@ -31,7 +31,7 @@ BASE_FEATURES = (
     "mechanisms", "breadth", "mentions", "unsupported", "quantified", "failure_modes", "strong_moves", "anti_signals", "wrong_facts", "vague", "words",
     "evasive_answers", "hedges", "mechanism_density", "strong_density", "probes_dodged",
     "developer_actor", "end_user_actor", "developer_share", "end_user_product",
-    "end_user_mechanisms", "quantified_failures",
+    "end_user_mechanisms", "quantified_failures", "plain_answers",
 )
 # How much more a dimension shows than the transcript's average over the three. A verbose writer or candidate
 # raises every count at once; the contrast between dimensions ("strong telecom, no developer in sight") survives.
@@ -311,6 +311,7 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     end_user_actor = sum(1 for s in sentences if s.about_end_user)
     end_user_product = sum(1 for s in sentences if _any(compiled.end_user_product, s.text))
     for dimension in DIMENSIONS:
+        probed = {i for i, q in enumerate(questions) if any(_any(p, q) for p in compiled.concepts[dimension].values())}
         about = [s for s in sentences if s.concepts[dimension]]
         mechanisms = [s for s in about if s.is_mechanism(dimension)]
         # a mechanism for the app's user ("the user taps resend and waits 30 seconds") is not the developer's journey
@@ -332,12 +333,13 @@ def extract(transcript: Transcript) -> TranscriptFacts:
             "mechanism_density": len(mechanisms) / max(len(sentences), 1),
             "strong_density": sum(s.strong[dimension] for s in sentences) / max(len(sentences), 1),
             "evasive_answers": evasive,
-            "probes_dodged": _probes_dodged(dimension, questions, sentences, compiled),
+            "probes_dodged": _probes_dodged(dimension, probed, sentences),
             "hedges": hedges,
             "developer_actor": math.log1p(developer_actor),
             "end_user_actor": math.log1p(end_user_actor),
             "developer_share": (developer_actor + 1) / (developer_actor + end_user_actor + 2),
             "end_user_product": math.log1p(end_user_product),
+            "plain_answers": math.log1p(_plain_answers(probed, sentences)),
         }
     for name in CONTRASTED:
         average = sum(facts.features[d][name] for d in DIMENSIONS) / len(DIMENSIONS)
@@ -346,13 +348,18 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     return facts
 
 
-def _probes_dodged(dimension: str, questions: list[str], sentences: list[Sentence], compiled: CompiledCues) -> float:
-    """Of the questions that probed this dimension, the share whose answer showed no mechanism for it."""
-    probed = [i for i, q in enumerate(questions) if any(_any(p, q) for p in compiled.concepts[dimension].values())]
+def _probes_dodged(dimension: str, probed: set[int], sentences: list[Sentence]) -> float:
+    """Of the questions that probed this dimension (their indices), the share whose answer showed no mechanism for it."""
     if not probed:
         return 0.0
     answered = {s.turn for s in sentences if s.is_mechanism(dimension) or s.strong[dimension]}
     return sum(1 for i in probed if i not in answered) / len(probed)
+
+
+def _plain_answers(probed: set[int], sentences: list[Sentence]) -> int:
+    """Sentences that reason (a cause, a failure, a number, a trade-off) in plain words, without a domain term of
+    any dimension, in answers to questions that probed this dimension: the question says what they are about."""
+    return sum(1 for s in sentences if s.turn in probed and s.mechanism >= 1 and not any(s.concepts[d] for d in DIMENSIONS))
 
 
 def _weight(sentence: Sentence, dimension: str) -> int:

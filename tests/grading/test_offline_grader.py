@@ -547,3 +547,20 @@ def test_a_failure_counts_as_quantified_only_when_the_same_sentence_sizes_it():
 ])
 def test_a_software_vendor_serving_its_own_clients_is_the_b2b2d_model(sentence):
     assert "business" in _sentence(sentence, 0, cues()).concepts["platform_thinking"]
+
+
+def test_plain_reasoning_counts_for_the_dimension_the_question_probed():
+    plain = "Tell them right away which ones we held back and why, so they can show the rider another way in within two seconds."
+    facts = extract(Transcript(turns=[
+        {"role": "interviewer", "content": "What does the developer's app get back when we block a send?"},
+        {"role": "candidate", "content": plain},
+        {"role": "interviewer", "content": "How would carriers treat that traffic?"},
+        {"role": "candidate", "content": "Fair question."},
+    ]))
+    assert facts.features["technical_empathy"]["plain_answers"] > 0
+    assert facts.features["telecom_depth"]["plain_answers"] == 0  # its question got no reasoning back
+    vocabulary = extract(Transcript(turns=[
+        {"role": "interviewer", "content": "What does the developer's app get back when we block a send?"},
+        {"role": "candidate", "content": "An error code, because the developer needs it."},
+    ]))
+    assert vocabulary.features["technical_empathy"]["plain_answers"] == 0  # a domain term makes it a mechanism sentence instead
