@@ -158,10 +158,13 @@ def test_ctrl_c_stops_cleanly_and_says_the_session_is_saved(tmp_path):
     proc.stdin.write(f"{ANSWER}\n\n")
     proc.stdin.flush()
     session_id = _wait_for_turns(db, 3)
-    time.sleep(0.3)  # let it reach the prompt
+    # Ctrl-C at the prompt, with input still open as at a terminal: waiting a fixed time instead raced a loaded
+    # machine, where the signal could land before the prompt and end of input could reach the CLI first
+    shown = _read_until(proc.stdout.fileno(), r"(?s)·.*>\s*$", timeout=30)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 130
+    assert proc.wait(timeout=20) == 130
+    out, err = shown + proc.stdout.read(), proc.stderr.read()
+    proc.stdin.close()
     assert f"interviewer resume {session_id}" in flat(out) and "Traceback" not in err
     assert len(SessionStore(db).turns(session_id)) == 3
 
