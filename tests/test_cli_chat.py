@@ -154,12 +154,15 @@ def test_a_session_killed_with_sigkill_loses_no_turn_and_resumes(tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_says_the_session_is_saved(tmp_path):
     db = tmp_path / "s.db"
-    proc = subprocess.Popen([*CLI, *chat_args()], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(db))
+    # a terminal's Ctrl-C: a test run started in the background inherits an ignored SIGINT, which Python keeps
+    proc = subprocess.Popen(
+        [*CLI, *chat_args()], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(db),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     proc.stdin.write(f"{ANSWER}\n\n")
     proc.stdin.flush()
     session_id = _wait_for_turns(db, 3)
-    # Ctrl-C at the prompt, with input still open as at a terminal: waiting a fixed time instead raced a loaded
-    # machine, where the signal could land before the prompt and end of input could reach the CLI first
+    # Ctrl-C at the prompt, with input still open as at a terminal
     shown = _read_until(proc.stdout.fileno(), r"(?s)·.*>\s*$", timeout=30)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 130
