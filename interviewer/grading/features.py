@@ -310,6 +310,9 @@ def extract(transcript: Transcript) -> TranscriptFacts:
     developer_actor = sum(1 for s in sentences if s.about_developer)
     end_user_actor = sum(1 for s in sentences if s.about_end_user)
     end_user_product = sum(1 for s in sentences if _any(compiled.end_user_product, s.text))
+    # reasoning (a cause, a failure, a number, a trade-off) in plain words, without a domain term of any dimension:
+    # the question it answers says what it is about
+    plain_turns = [s.turn for s in sentences if s.mechanism >= 1 and not any(s.concepts.values())]
     for dimension in DIMENSIONS:
         probed = {i for i, q in enumerate(questions) if any(_any(p, q) for p in compiled.concepts[dimension].values())}
         about = [s for s in sentences if s.concepts[dimension]]
@@ -339,7 +342,7 @@ def extract(transcript: Transcript) -> TranscriptFacts:
             "end_user_actor": math.log1p(end_user_actor),
             "developer_share": (developer_actor + 1) / (developer_actor + end_user_actor + 2),
             "end_user_product": math.log1p(end_user_product),
-            "plain_answers": math.log1p(_plain_answers(probed, sentences)),
+            "plain_answers": math.log1p(sum(1 for turn in plain_turns if turn in probed)),
         }
     for name in CONTRASTED:
         average = sum(facts.features[d][name] for d in DIMENSIONS) / len(DIMENSIONS)
@@ -354,12 +357,6 @@ def _probes_dodged(dimension: str, probed: set[int], sentences: list[Sentence]) 
         return 0.0
     answered = {s.turn for s in sentences if s.is_mechanism(dimension) or s.strong[dimension]}
     return sum(1 for i in probed if i not in answered) / len(probed)
-
-
-def _plain_answers(probed: set[int], sentences: list[Sentence]) -> int:
-    """Sentences that reason (a cause, a failure, a number, a trade-off) in plain words, without a domain term of
-    any dimension, in answers to questions that probed this dimension: the question says what they are about."""
-    return sum(1 for s in sentences if s.turn in probed and s.mechanism >= 1 and not any(s.concepts[d] for d in DIMENSIONS))
 
 
 def _weight(sentence: Sentence, dimension: str) -> int:
