@@ -80,6 +80,7 @@ class Cues(BaseModel):
     # defined once in the file; the wrong facts' `unless` lists reuse them by YAML alias
     denials: str = ""
     contradictions: str = ""
+    reported: str = ""
     extra_wrong_facts: dict[Dimension, list[WrongFact]] = {}
 
     @field_validator("structure")
