@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interviewer.grading.features import BASE_FEATURES, FEATURE_NAMES, RELATIVE_FEATURES, extract  # noqa: E402
-from interviewer.grading.offline import ARTEFACT_PATH, RECOMMENDATION_INPUTS, OfflineModel, apply_rules, dimension_levels, expected_level, recommendation_inputs  # noqa: E402
+from interviewer.grading.offline import (  # noqa: E402
+    ARTEFACT_PATH, RECOMMENDATION_INPUTS, TABLE_KEYS, TABLE_SMOOTHING, OfflineModel, apply_rules, expected_level, read_dimensions,
+    recommendation_inputs, recommendation_likelihood, table_key,
+)
 from interviewer.grading.scorecard import DIMENSIONS, RECOMMENDATIONS  # noqa: E402
 from interviewer.transcript import Transcript  # noqa: E402
 
@@ -112,22 +115,32 @@ def fit_dimensions(X: dict, y: dict) -> dict:
     return dimensions
 
 
-def held_out_levels(rows: list[dict], facts, X: dict, y: dict) -> np.ndarray:
-    """Each training round's dimension levels from models fitted without its writer (in-sample with one writer).
+def held_out_readings(rows: list[dict], facts, X: dict, y: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Each training round's dimension levels (n x 3) and level probabilities (n x 3 x 4) from models fitted
+    without its writer (in-sample with one writer).
 
     The recommendation model learns from these, so it sees levels as noisy as the ones it will get in use.
     """
     writers = np.array([r.get("writer", "?") for r in rows])
     groups = [writers == w for w in sorted(set(writers))] if len(set(writers)) > 1 else [np.ones(len(rows), dtype=bool)]
     levels = np.zeros((len(rows), len(DIMENSIONS)))
+    probabilities = np.zeros((len(rows), len(DIMENSIONS), 4))
     for held in groups:
         fit_on = ~held if held.sum() < len(rows) else held
         dims = fit_dimensions({d: X[d][fit_on] for d in DIMENSIONS}, {d: y[d][fit_on] for d in DIMENSIONS})
         partial = OfflineModel.model_validate({"features": list(FEATURE_NAMES), "dimensions": dims, "recommendation": _NO_RECOMMENDATION})
         for i in np.flatnonzero(held):
-            found = dimension_levels(partial, facts[i])[1]
-            levels[i] = [found[d] for d in DIMENSIONS]
-    return levels
+            reading = read_dimensions(partial, facts[i])
+            levels[i], probabilities[i] = reading.level_vector(), reading.probability_matrix()
+    return levels, probabilities
+
+
+def recommendation_table(y: dict, rec: np.ndarray) -> dict[str, list[float]]:
+    """P(recommendation) in the labels for each (minimum, sum) of the gold levels, every count smoothed."""
+    counts = {key: np.full(len(RECOMMENDATIONS), TABLE_SMOOTHING) for key in TABLE_KEYS}
+    for triple, r in zip(np.column_stack([y[d] for d in DIMENSIONS]), rec):
+        counts[table_key(triple)][r] += 1
+    return {key: (c / c.sum()).round(6).tolist() for key, c in counts.items()}
 
 
 _NO_RECOMMENDATION = {
@@ -136,6 +149,7 @@ _NO_RECOMMENDATION = {
     "scale": [1.0] * RECOMMENDATION_INPUTS,
     "coef": [[0.0] * RECOMMENDATION_INPUTS],
     "intercept": [0.0],
+    "table": {key: [0.25] * len(RECOMMENDATIONS) for key in TABLE_KEYS},
 }
 
 
@@ -145,9 +159,11 @@ def fit(rows: list[dict]) -> dict:
     # The recommendation is learned from dimension levels (not from the gold scores): it then knows how far apart
     # a borderline and a clear level are (leave-one-writer-out accuracy 0.58 -> 0.60). The levels come from
     # models that never saw the round's writer, as in use (0.63 -> 0.64 against in-sample levels).
-    levels = held_out_levels(rows, facts, X, y)
+    levels, probabilities = held_out_readings(rows, facts, X, y)
+    table = recommendation_table(y, rec)
+    likelihood = np.array([recommendation_likelihood(p, table) for p in probabilities])
     classes = sorted(set(rec.tolist()))
-    inputs = recommendation_inputs(levels, facts)
+    inputs = recommendation_inputs(levels, likelihood, facts)
     mean, scale = standardisation(inputs)
     lr = LogisticRegression(C=RECOMMENDATION_C, tol=1e-10, max_iter=10000).fit((inputs - mean) / scale, rec)
     model["recommendation"] = {
@@ -156,6 +172,7 @@ def fit(rows: list[dict]) -> dict:
         "scale": scale.round(6).tolist(),
         "coef": lr.coef_.round(6).tolist(),
         "intercept": lr.intercept_.round(6).tolist(),
+        "table": table,
     }
     return model
 

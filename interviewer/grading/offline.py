@@ -3,13 +3,15 @@
 Features (features.py) -> an ordinal model per dimension with fitted cut points (offline_model.json, built by
 evals/fit_offline_grader.py on the training split) -> the rubric's hard rules: a wrong fact caps its
 dimension, a dimension nobody touched is marked insufficient evidence and scored at most 2, and the
-recommendation (fitted on the dimensions' continuous levels and what the round showed overall) is passed
+recommendation (fitted on the dimensions' levels, their probabilities and what the round showed overall) is passed
 through the rule of scoring.md.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from ..transcript import Transcript
 from . import narrative
 from .evidence import verify_quotes
 from .features import FEATURE_NAMES, TranscriptFacts, evidence_sentences, extract
-from .scorecard import DIMENSIONS, LEVEL_LABELS, NO_EVIDENCE_CAP, DimensionScore, Recommendation, Scorecard, enforce_recommendation
+from .scorecard import DIMENSIONS, LEVEL_LABELS, NO_EVIDENCE_CAP, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 ARTEFACT_PATH = Path(__file__).with_name("offline_model.json")
 MAX_QUOTE_CHARS = 260
@@ -46,6 +48,20 @@ EXCEPTIONAL_MIN_WORDS = 120
 def expected_level(logits: np.ndarray) -> np.ndarray:
     """Threshold logits (..., 3) -> the expected level 1 + P(>1) + P(>2) + P(>3)."""
     return 1.0 + (1.0 / (1.0 + np.exp(-logits))).sum(axis=-1)
+
+
+def level_probabilities(logits: np.ndarray) -> np.ndarray:
+    """Threshold logits (3,) -> P(level = 1..4). The thresholds are fitted apart and may cross; P(>k) is kept non-increasing."""
+    above = np.minimum.accumulate(1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=float))))
+    return -np.diff(np.concatenate([[1.0], above, [0.0]]))
+
+
+def capped(probabilities: np.ndarray, cap: int) -> np.ndarray:
+    """A level distribution after a rule held the score at `cap`: the mass above it moves to it."""
+    out = probabilities.copy()
+    out[cap - 1] += out[cap:].sum()
+    out[cap:] = 0.0
+    return out
 
 
 class Standardised(BaseModel):
@@ -88,8 +104,11 @@ class DimensionModel(Standardised):
     def vector(self, facts: TranscriptFacts) -> np.ndarray:
         return np.array([facts.features[d][f] for d, f in self.inputs])
 
+    def logits(self, facts: TranscriptFacts) -> np.ndarray:
+        return np.asarray(self.coef) @ self.standardise(self.vector(facts)) + np.asarray(self.intercept)
+
     def raw(self, facts: TranscriptFacts) -> float:
-        return float(expected_level(np.asarray(self.coef) @ self.standardise(self.vector(facts)) + np.asarray(self.intercept)))
+        return float(expected_level(self.logits(facts)))
 
     def cut(self, raw: float) -> int:
         return 1 + int(np.searchsorted(np.asarray(self.cutpoints), raw, side="right"))
@@ -101,29 +120,61 @@ class DimensionModel(Standardised):
 # adding strong moves, wrong facts or dodged probes as well, or C 0.1-0.3, measured within 0.01 of that.
 RECOMMENDATION_DIMENSION_FEATURES = ("mechanisms", "anti_signals")
 RECOMMENDATION_ROUND_FEATURES = ("evasive_answers", "hedges", "vague")  # features of the whole round: the same under every dimension
-RECOMMENDATION_INPUTS = len(DIMENSIONS) + 1 + len(DIMENSIONS) * len(RECOMMENDATION_DIMENSION_FEATURES) + len(RECOMMENDATION_ROUND_FEATURES)
+# It also sees how likely each recommendation is on the levels alone. The labels' recommendation is nearly a function
+# of the three levels' minimum and sum (96% of training rounds get the one most common for theirs), a step function
+# that a linear model of the levels cannot draw. Each dimension model's probability of each level, summed over the 64
+# possible triples through the training labels' table, gives that likelihood even when no level is certain.
+# A small gain, measured twice: leave-one-writer-out on 53 writers 0.600 -> 0.605 (39 rounds made right, 34 made
+# wrong; 19 writers better, 14 worse), and on 60 rounds of three blind writers before they joined, 0.52 -> 0.58.
+LIKELIHOOD_FLOOR = 1e-4  # the log of a recommendation the table never gives stays finite
+TABLE_SMOOTHING = 0.5  # added to every recommendation's count for each (minimum, sum), so none is impossible
+RECOMMENDATION_INPUTS = (
+    len(DIMENSIONS) + 1 + len(DIMENSIONS) * len(RECOMMENDATION_DIMENSION_FEATURES) + len(RECOMMENDATION_ROUND_FEATURES) + len(RECOMMENDATIONS)
+)
+LEVEL_TRIPLES = np.array(list(itertools.product((1, 2, 3, 4), repeat=len(DIMENSIONS))))
 
 
-def recommendation_inputs(levels: np.ndarray, facts: list[TranscriptFacts]) -> np.ndarray:
-    """levels: n x 3 continuous dimension levels, facts: the n rounds' features -> n x RECOMMENDATION_INPUTS."""
+def table_key(levels: np.ndarray) -> str:
+    """Where a triple of levels sits in the recommendation table: its minimum and its sum."""
+    return f"{int(min(levels))},{int(sum(levels))}"
+
+
+TABLE_KEYS = sorted({table_key(t) for t in LEVEL_TRIPLES})
+_TRIPLE_KEYS = [table_key(t) for t in LEVEL_TRIPLES]
+
+
+def recommendation_likelihood(probabilities: np.ndarray, table: dict[str, list[float]]) -> np.ndarray:
+    """probabilities: 3 x 4 (each dimension's P(level)) -> P(recommendation) from the levels alone, dimensions taken as independent."""
+    weights = np.prod([probabilities[k, LEVEL_TRIPLES[:, k] - 1] for k in range(len(DIMENSIONS))], axis=0)
+    return weights @ np.array([table[key] for key in _TRIPLE_KEYS])
+
+
+def recommendation_inputs(levels: np.ndarray, likelihood: np.ndarray, facts: list[TranscriptFacts]) -> np.ndarray:
+    """levels: n x 3 continuous dimension levels, likelihood: n x 4 (recommendation_likelihood), facts: the n rounds' features
+    -> n x RECOMMENDATION_INPUTS."""
     per_dimension = [[f.features[d][name] for d in DIMENSIONS for name in RECOMMENDATION_DIMENSION_FEATURES] for f in facts]
     per_round = [[f.features[DIMENSIONS[0]][name] for name in RECOMMENDATION_ROUND_FEATURES] for f in facts]
-    return np.column_stack([levels, levels.min(axis=1), np.array(per_dimension), np.array(per_round)])
+    return np.column_stack([levels, levels.min(axis=1), np.array(per_dimension), np.array(per_round), np.log(likelihood + LIKELIHOOD_FLOOR)])
 
 
 class RecommendationModel(Standardised):
     classes: list[Recommendation]
     coef: list[list[float]]
     intercept: list[float]
+    # P(recommendation) in the training labels for each (minimum, sum) of the three levels, smoothed
+    table: dict[str, list[float]]
 
     @model_validator(mode="after")
     def _fits_the_inputs(self) -> "RecommendationModel":
         if len(self.mean) != RECOMMENDATION_INPUTS or len(self.scale) != RECOMMENDATION_INPUTS or any(len(row) != RECOMMENDATION_INPUTS for row in self.coef):
             raise ValueError(f"the recommendation model needs {RECOMMENDATION_INPUTS} inputs")
+        if sorted(self.table) != TABLE_KEYS or any(len(row) != len(RECOMMENDATIONS) or min(row) < 0 for row in self.table.values()):
+            raise ValueError("the recommendation table needs a distribution over the four recommendations for every (minimum, sum) of three levels")
         return self
 
-    def predict(self, levels: dict[str, float], facts: TranscriptFacts) -> Recommendation:
-        x = recommendation_inputs(np.array([[levels[d] for d in DIMENSIONS]], dtype=float), [facts])[0]
+    def predict(self, reading: "DimensionReading", facts: TranscriptFacts) -> Recommendation:
+        likelihood = recommendation_likelihood(reading.probability_matrix(), self.table)
+        x = recommendation_inputs(np.array([reading.level_vector()]), np.array([likelihood]), [facts])[0]
         logits = np.asarray(self.coef) @ self.standardise(x) + np.asarray(self.intercept)
         if len(self.classes) == 2:  # sklearn stores one row for a binary problem
             return self.classes[int(logits[0] > 0)]
@@ -157,31 +208,50 @@ def shown_breadth(facts: TranscriptFacts, dimension: str) -> bool:
     return facts.words >= EXCEPTIONAL_MIN_WORDS and mechanisms >= EXCEPTIONAL_MIN_MECHANISMS
 
 
-def dimension_levels(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], dict[str, float], list[str]]:
-    """Each dimension's score after the rubric's rules, its continuous level and the notes the rules left.
+@dataclass
+class DimensionReading:
+    """What the dimension models and the rubric's rules make of one round."""
+
+    scores: dict[str, int]
+    levels: dict[str, float]  # continuous, within half a point of the score
+    probabilities: dict[str, np.ndarray]  # P(level = 1..4), with the mass a rule ruled out moved to its cap
+    notes: list[str] = field(default_factory=list)
+
+    def level_vector(self) -> np.ndarray:
+        return np.array([self.levels[d] for d in DIMENSIONS], dtype=float)
+
+    def probability_matrix(self) -> np.ndarray:
+        return np.array([self.probabilities[d] for d in DIMENSIONS])
+
+
+def read_dimensions(model: OfflineModel, facts: TranscriptFacts) -> DimensionReading:
+    """Each dimension's score after the rubric's rules, its continuous level and level probabilities, and the notes the rules left.
 
     The level is the model's raw output kept within half a point of the final score: a borderline 3 and a
     clear 3 stay apart for the recommendation, while a rule that moved the score moves the level with it.
     """
-    scores: dict[str, int] = {}
-    levels: dict[str, float] = {}
-    notes: list[str] = []
+    reading = DimensionReading(scores={}, levels={}, probabilities={})
     for d in DIMENSIONS:
-        raw = model.dimensions[d].raw(facts)
+        logits = model.dimensions[d].logits(facts)
+        raw = float(expected_level(logits))
         score = model.dimensions[d].cut(raw)
-        features = facts.features[d]
-        if features["mentions"] == 0:
-            score = min(score, NO_EVIDENCE_CAP)
-        if score == 4 and not shown_breadth(facts, d):
-            notes.append(f"{d} held at 3: a 4 needs mechanisms across a full round, and this one showed less.")
-            score = 3
+        ceiling = NO_EVIDENCE_CAP if facts.features[d]["mentions"] == 0 else 4
+        score = min(score, ceiling)
+        if not shown_breadth(facts, d):
+            ceiling = min(ceiling, 3)
+            if score == 4:
+                reading.notes.append(f"{d} held at 3: a 4 needs mechanisms across a full round, and this one showed less.")
+                score = 3
         wrong = [w for w in facts.wrong_facts if w.dimension == d]
-        if wrong and score > WRONG_FACT_CAP:
-            notes.append(f"{d} capped at {WRONG_FACT_CAP} by a wrong fact ({wrong[0].fact.id}).")
-            score = WRONG_FACT_CAP
-        scores[d] = score
-        levels[d] = min(max(raw, score - 0.5), score + 0.5)
-    return scores, levels, notes
+        if wrong:
+            ceiling = WRONG_FACT_CAP
+            if score > WRONG_FACT_CAP:
+                reading.notes.append(f"{d} capped at {WRONG_FACT_CAP} by a wrong fact ({wrong[0].fact.id}).")
+                score = WRONG_FACT_CAP
+        reading.scores[d] = score
+        reading.levels[d] = min(max(raw, score - 0.5), score + 0.5)
+        reading.probabilities[d] = capped(level_probabilities(logits), ceiling)
+    return reading
 
 
 # The recommendation is judged on its own and only ever lowered by the rule. Deciding scores and recommendation
@@ -191,12 +261,13 @@ def dimension_levels(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[
 # a new writer's levels come out high, and the judgment's other inputs temper them where a table of levels cannot.
 def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], Recommendation, list[str]]:
     """Scores, recommendation and notes for one transcript's features."""
-    scores, levels, notes = dimension_levels(model, facts)
-    judged = model.recommendation.predict(levels, facts)
-    recommendation = enforce_recommendation(scores, judged)
+    reading = read_dimensions(model, facts)
+    judged = model.recommendation.predict(reading, facts)
+    recommendation = enforce_recommendation(reading.scores, judged)
+    notes = list(reading.notes)
     if recommendation != judged:
         notes.append(f"Recommendation lowered from {judged} to {recommendation} by the scoring rule.")
-    return scores, recommendation, notes
+    return reading.scores, recommendation, notes
 
 
 def _clip_quote(text: str) -> str:

@@ -48,3 +48,20 @@ def test_a_model_with_a_zero_scale_is_refused_instead_of_dividing_by_it(tmp_path
     broken.write_text(json.dumps(model), encoding="utf-8")
     with pytest.raises(DataError, match="rebuild it with"):
         load_model.__wrapped__(broken)
+
+
+def test_a_model_without_the_recommendation_table_is_refused_with_a_clear_error(tmp_path):
+    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    del model["recommendation"]["table"]["4,12"]  # an artefact from before the table, or a hand-edited one
+    stale = tmp_path / "offline_model.json"
+    stale.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(DataError, match="rebuild it with"):
+        load_model.__wrapped__(stale)
+
+
+def test_the_recommendation_table_is_what_the_training_labels_give_each_minimum_and_sum():
+    table = load_model().recommendation.table
+    assert max(range(4), key=lambda r: table["1,3"][r]) == 0  # 1/1/1: strong no hire
+    assert max(range(4), key=lambda r: table["2,9"][r]) == 2  # e.g. 2/3/4: hire
+    assert max(range(4), key=lambda r: table["4,12"][r]) == 3  # 4/4/4: strong hire
+    assert all(abs(sum(row) - 1) < 1e-4 and min(row) > 0 for row in table.values())  # smoothed: nothing impossible

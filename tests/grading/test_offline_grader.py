@@ -4,11 +4,14 @@ import copy
 import json
 import math
 
+import numpy as np
 import pytest
 
 from interviewer.grading.features import MIN_CLAUSE_WORDS, _sentence, cues, extract, split_sentences
 from interviewer.grading.scorecard import DIMENSIONS
-from interviewer.grading.offline import OfflineGrader, apply_rules, load_model, shown_breadth
+from interviewer.grading.offline import (
+    DimensionReading, OfflineGrader, apply_rules, capped, level_probabilities, load_model, read_dimensions, recommendation_likelihood, shown_breadth,
+)
 from interviewer.transcript import Transcript
 
 QUESTION = "A clinic platform sends appointment reminders by SMS through us. Design what their developers need."
@@ -520,7 +523,9 @@ def test_an_ordinary_long_sentence_is_left_whole():
 def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
     """Same dimension levels; the round that dismisses the developer and stays vague and evasive is judged lower."""
     model = load_model()
-    levels = {d: 3.0 for d in DIMENSIONS}
+    levels = DimensionReading(
+        scores={d: 3 for d in DIMENSIONS}, levels={d: 3.0 for d in DIMENSIONS}, probabilities={d: np.array([0.1, 0.2, 0.5, 0.2]) for d in DIMENSIONS},
+    )
     plain = extract(transcript(*CONCRETE[:2]))
     slipping = copy.deepcopy(plain)
     for d in DIMENSIONS:
@@ -564,3 +569,27 @@ def test_plain_reasoning_counts_for_the_dimension_the_question_probed():
         {"role": "candidate", "content": "An error code, because the developer needs it."},
     ]))
     assert vocabulary.features["technical_empathy"]["plain_answers"] == 0  # a domain term makes it a mechanism sentence instead
+
+
+def test_level_probabilities_stay_a_distribution_when_the_fitted_thresholds_cross():
+    crossing = np.array([-1.0, 0.5, 2.0])  # P(>3) above P(>1): separately fitted thresholds can do this
+    p = level_probabilities(crossing)
+    assert p.min() >= 0 and abs(p.sum() - 1) < 1e-9
+    assert p[3] <= 1 / (1 + np.exp(1.0))  # P(>3) never above P(>1)
+
+
+def test_a_rule_that_holds_a_score_moves_the_probability_above_it_to_the_cap():
+    assert capped(np.array([0.1, 0.2, 0.3, 0.4]), 2).tolist() == pytest.approx([0.1, 0.9, 0.0, 0.0])
+
+
+def test_the_recommendation_likelihood_of_certain_levels_is_the_table_row_for_them():
+    table = load_model().recommendation.table
+    certain = np.eye(4)[[1, 2, 3]]  # levels 2, 3 and 4 for sure
+    assert recommendation_likelihood(certain, table).tolist() == pytest.approx(table["2,9"])
+
+
+def test_a_wrong_fact_leaves_no_probability_above_its_cap_for_the_recommendation():
+    facts = extract(transcript(*CONCRETE[:3], "An SMS segment holds 256 characters, so a reminder always fits in one and emoji don't matter."))
+    reading = read_dimensions(load_model(), facts)
+    assert reading.scores["telecom_depth"] == 1
+    assert reading.probabilities["telecom_depth"].tolist() == pytest.approx([1.0, 0.0, 0.0, 0.0])
