@@ -523,7 +523,7 @@ def test_an_ordinary_long_sentence_is_left_whole():
 def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
     """Same dimension levels; the round that dismisses the developer and stays vague and evasive is judged lower."""
     model = load_model()
-    levels = DimensionReading(
+    reading = DimensionReading(
         scores={d: 3 for d in DIMENSIONS}, levels={d: 3.0 for d in DIMENSIONS}, probabilities={d: np.array([0.1, 0.2, 0.5, 0.2]) for d in DIMENSIONS},
     )
     plain = extract(transcript(*CONCRETE[:2]))
@@ -531,7 +531,7 @@ def test_the_recommendation_judges_the_whole_round_not_only_the_three_levels():
     for d in DIMENSIONS:
         slipping.features[d].update(anti_signals=math.log1p(3) if d == "technical_empathy" else 0.0, evasive_answers=1.0, vague=8.0)
     order = ["strong_no_hire", "no_hire", "hire", "strong_hire"]
-    assert order.index(model.recommendation.predict(levels, slipping)) < order.index(model.recommendation.predict(levels, plain))
+    assert order.index(model.recommendation.predict(reading, slipping)) < order.index(model.recommendation.predict(reading, plain))
 
 
 def test_a_failure_counts_as_quantified_only_when_the_same_sentence_sizes_it():
