@@ -115,24 +115,27 @@ def fit_dimensions(X: dict, y: dict) -> dict:
     return dimensions
 
 
-def held_out_readings(rows: list[dict], facts, X: dict, y: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Each training round's dimension levels (n x 3) and level probabilities (n x 3 x 4) from models fitted
-    without its writer (in-sample with one writer).
+def held_out_readings(rows: list[dict], facts, X: dict, y: dict, rec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each training round's dimension levels (n x 3) and recommendation likelihood (n x 4), from models and a
+    recommendation table fitted without its writer (in-sample with one writer).
 
-    The recommendation model learns from these, so it sees levels as noisy as the ones it will get in use.
+    The recommendation model learns from these, so it sees levels as noisy as the ones it will get in use, and a table
+    that never counted the round's own label.
     """
     writers = np.array([r.get("writer", "?") for r in rows])
     groups = [writers == w for w in sorted(set(writers))] if len(set(writers)) > 1 else [np.ones(len(rows), dtype=bool)]
     levels = np.zeros((len(rows), len(DIMENSIONS)))
-    probabilities = np.zeros((len(rows), len(DIMENSIONS), 4))
+    likelihood = np.zeros((len(rows), len(RECOMMENDATIONS)))
     for held in groups:
         fit_on = ~held if held.sum() < len(rows) else held
         dims = fit_dimensions({d: X[d][fit_on] for d in DIMENSIONS}, {d: y[d][fit_on] for d in DIMENSIONS})
         partial = OfflineModel.model_validate({"features": list(FEATURE_NAMES), "dimensions": dims, "recommendation": _NO_RECOMMENDATION})
+        table = recommendation_table({d: y[d][fit_on] for d in DIMENSIONS}, rec[fit_on])
         for i in np.flatnonzero(held):
             reading = read_dimensions(partial, facts[i])
-            levels[i], probabilities[i] = reading.level_vector(), reading.probability_matrix()
-    return levels, probabilities
+            levels[i] = reading.level_vector()
+            likelihood[i] = recommendation_likelihood(reading.probability_matrix(), table)
+    return levels, likelihood
 
 
 def recommendation_table(y: dict, rec: np.ndarray) -> dict[str, list[float]]:
@@ -159,9 +162,7 @@ def fit(rows: list[dict]) -> dict:
     # The recommendation is learned from dimension levels (not from the gold scores): it then knows how far apart
     # a borderline and a clear level are (leave-one-writer-out accuracy 0.58 -> 0.60). The levels come from
     # models that never saw the round's writer, as in use (0.63 -> 0.64 against in-sample levels).
-    levels, probabilities = held_out_readings(rows, facts, X, y)
-    table = recommendation_table(y, rec)
-    likelihood = np.array([recommendation_likelihood(p, table) for p in probabilities])
+    levels, likelihood = held_out_readings(rows, facts, X, y, rec)
     classes = sorted(set(rec.tolist()))
     inputs = recommendation_inputs(levels, likelihood, facts)
     mean, scale = standardisation(inputs)
@@ -172,7 +173,7 @@ def fit(rows: list[dict]) -> dict:
         "scale": scale.round(6).tolist(),
         "coef": lr.coef_.round(6).tolist(),
         "intercept": lr.intercept_.round(6).tolist(),
-        "table": table,
+        "table": recommendation_table(y, rec),
     }
     return model
 

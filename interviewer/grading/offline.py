@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from sklearn.isotonic import isotonic_regression
 
 from ..catalog import rubrics
 from ..errors import DataError
@@ -51,8 +52,12 @@ def expected_level(logits: np.ndarray) -> np.ndarray:
 
 
 def level_probabilities(logits: np.ndarray) -> np.ndarray:
-    """Threshold logits (3,) -> P(level = 1..4). The thresholds are fitted apart and may cross; P(>k) is kept non-increasing."""
-    above = np.minimum.accumulate(1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=float))))
+    """Threshold logits (3,) -> P(level = 1..4).
+
+    The thresholds are fitted apart and may cross (P(>2) above P(>1)). Pooling the crossed ones (isotonic regression)
+    makes P(>k) non-increasing and keeps their sum, so the expected level stays the model's raw output.
+    """
+    above = isotonic_regression(1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=float))), increasing=False)
     return -np.diff(np.concatenate([[1.0], above, [0.0]]))
 
 
@@ -124,9 +129,9 @@ RECOMMENDATION_ROUND_FEATURES = ("evasive_answers", "hedges", "vague")  # featur
 # of the three levels' minimum and sum (96% of training rounds get the one most common for theirs), a step function
 # that a linear model of the levels cannot draw. Each dimension model's probability of each level, summed over the 64
 # possible triples through the training labels' table, gives that likelihood even when no level is certain.
-# A small gain, measured twice: leave-one-writer-out on 53 writers 0.600 -> 0.605 (39 rounds made right, 34 made
-# wrong; 19 writers better, 14 worse), and on 60 rounds of three blind writers before they joined, 0.52 -> 0.58.
-LIKELIHOOD_FLOOR = 1e-4  # the log of a recommendation the table never gives stays finite
+# A small gain, measured twice: on 60 rounds of three blind writers before they joined, 0.52 -> 0.58, and
+# leave-one-writer-out on 59 writers 0.598 -> 0.606 (43 rounds made right, 37 made wrong; 18 writers better, 15 worse).
+LIKELIHOOD_FLOOR = 1e-4  # keeps the log finite where the level probabilities leave a recommendation (almost) no mass
 TABLE_SMOOTHING = 0.5  # added to every recommendation's count for each (minimum, sum), so none is impossible
 RECOMMENDATION_INPUTS = (
     len(DIMENSIONS) + 1 + len(DIMENSIONS) * len(RECOMMENDATION_DIMENSION_FEATURES) + len(RECOMMENDATION_ROUND_FEATURES) + len(RECOMMENDATIONS)
@@ -157,6 +162,12 @@ def recommendation_inputs(levels: np.ndarray, likelihood: np.ndarray, facts: lis
     return np.column_stack([levels, levels.min(axis=1), np.array(per_dimension), np.array(per_round), np.log(likelihood + LIKELIHOOD_FLOOR)])
 
 
+def _is_distribution(row: list[float]) -> bool:
+    """Four finite, positive probabilities that sum to 1 (a zero or NaN would make every recommendation's input -inf or NaN)."""
+    values = np.asarray(row, dtype=float)
+    return values.shape == (len(RECOMMENDATIONS),) and bool(np.isfinite(values).all() and (values > 0).all()) and abs(values.sum() - 1) < 1e-3
+
+
 class RecommendationModel(Standardised):
     classes: list[Recommendation]
     coef: list[list[float]]
@@ -168,7 +179,7 @@ class RecommendationModel(Standardised):
     def _fits_the_inputs(self) -> "RecommendationModel":
         if len(self.mean) != RECOMMENDATION_INPUTS or len(self.scale) != RECOMMENDATION_INPUTS or any(len(row) != RECOMMENDATION_INPUTS for row in self.coef):
             raise ValueError(f"the recommendation model needs {RECOMMENDATION_INPUTS} inputs")
-        if sorted(self.table) != TABLE_KEYS or any(len(row) != len(RECOMMENDATIONS) or min(row) < 0 for row in self.table.values()):
+        if sorted(self.table) != TABLE_KEYS or not all(_is_distribution(row) for row in self.table.values()):
             raise ValueError("the recommendation table needs a distribution over the four recommendations for every (minimum, sum) of three levels")
         return self
 
@@ -244,7 +255,7 @@ def read_dimensions(model: OfflineModel, facts: TranscriptFacts) -> DimensionRea
                 score = 3
         wrong = [w for w in facts.wrong_facts if w.dimension == d]
         if wrong:
-            ceiling = WRONG_FACT_CAP
+            ceiling = min(ceiling, WRONG_FACT_CAP)
             if score > WRONG_FACT_CAP:
                 reading.notes.append(f"{d} capped at {WRONG_FACT_CAP} by a wrong fact ({wrong[0].fact.id}).")
                 score = WRONG_FACT_CAP
@@ -259,6 +270,7 @@ def read_dimensions(model: OfflineModel, facts: TranscriptFacts) -> DimensionRea
 # labels give each set of three levels) gained on leave-one-writer-out (16 writers: rec accuracy 0.591 -> 0.615) but
 # lost on 60 rounds of three writers no grader work had seen (0.567 -> 0.467; 6 rounds made wrong, none made right):
 # a new writer's levels come out high, and the judgment's other inputs temper them where a table of levels cannot.
+# That is why the table now reaches the judgment only as inputs (recommendation_likelihood), never as the decision.
 def apply_rules(model: OfflineModel, facts: TranscriptFacts) -> tuple[dict[str, int], Recommendation, list[str]]:
     """Scores, recommendation and notes for one transcript's features."""
     reading = read_dimensions(model, facts)

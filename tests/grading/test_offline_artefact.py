@@ -65,3 +65,14 @@ def test_the_recommendation_table_is_what_the_training_labels_give_each_minimum_
     assert max(range(4), key=lambda r: table["2,9"][r]) == 2  # e.g. 2/3/4: hire
     assert max(range(4), key=lambda r: table["4,12"][r]) == 3  # 4/4/4: strong hire
     assert all(abs(sum(row) - 1) < 1e-4 and min(row) > 0 for row in table.values())  # smoothed: nothing impossible
+
+
+@pytest.mark.parametrize("row", [[0.0, 0.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0], [float("nan")] * 4, [0.0, 0.0, 0.0, 1.0]])
+def test_a_recommendation_table_row_that_is_no_distribution_is_refused(tmp_path, row):
+    """A zero or NaN would turn every round's inputs into -inf or NaN and every recommendation into the first class."""
+    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    model["recommendation"]["table"]["2,9"] = row
+    broken = tmp_path / "offline_model.json"
+    broken.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(DataError, match="rebuild it with"):
+        load_model.__wrapped__(broken)

@@ -10,7 +10,7 @@ import pytest
 from interviewer.grading.features import MIN_CLAUSE_WORDS, _sentence, cues, extract, split_sentences
 from interviewer.grading.scorecard import DIMENSIONS
 from interviewer.grading.offline import (
-    DimensionReading, OfflineGrader, apply_rules, capped, level_probabilities, load_model, read_dimensions, recommendation_likelihood, shown_breadth,
+    DimensionReading, OfflineGrader, apply_rules, capped, expected_level, level_probabilities, load_model, read_dimensions, recommendation_likelihood, shown_breadth,
 )
 from interviewer.transcript import Transcript
 
@@ -571,11 +571,13 @@ def test_plain_reasoning_counts_for_the_dimension_the_question_probed():
     assert vocabulary.features["technical_empathy"]["plain_answers"] == 0  # a domain term makes it a mechanism sentence instead
 
 
-def test_level_probabilities_stay_a_distribution_when_the_fitted_thresholds_cross():
-    crossing = np.array([-1.0, 0.5, 2.0])  # P(>3) above P(>1): separately fitted thresholds can do this
+def test_level_probabilities_stay_a_distribution_around_the_models_level_when_the_fitted_thresholds_cross():
+    crossing = np.array([0.07, 1.22, 0.74])  # P(>1) 0.52 below P(>2) 0.77: separately fitted thresholds can do this
     p = level_probabilities(crossing)
     assert p.min() >= 0 and abs(p.sum() - 1) < 1e-9
-    assert p[3] <= 1 / (1 + np.exp(1.0))  # P(>3) never above P(>1)
+    assert (p @ np.arange(1, 5)) == pytest.approx(float(expected_level(crossing)))  # pooling keeps the raw expected level
+    ordered = level_probabilities(np.array([2.0, 0.0, -2.0]))
+    assert ordered.tolist() == pytest.approx(-np.diff([1.0, *1 / (1 + np.exp(-np.array([2.0, 0.0, -2.0]))), 0.0]))  # untouched
 
 
 def test_a_rule_that_holds_a_score_moves_the_probability_above_it_to_the_cap():
