@@ -112,9 +112,6 @@ class DimensionModel(Standardised):
     def logits(self, facts: TranscriptFacts) -> np.ndarray:
         return np.asarray(self.coef) @ self.standardise(self.vector(facts)) + np.asarray(self.intercept)
 
-    def raw(self, facts: TranscriptFacts) -> float:
-        return float(expected_level(self.logits(facts)))
-
     def cut(self, raw: float) -> int:
         return 1 + int(np.searchsorted(np.asarray(self.cutpoints), raw, side="right"))
 
