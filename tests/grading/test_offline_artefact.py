@@ -18,13 +18,25 @@ def _fit_script():
     return module
 
 
+def _shipped_model() -> dict:
+    return json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+
+
+def _assert_refused(tmp_path, model: dict) -> None:
+    """The model, written as an artefact file, fails to load with the sentence that says how to rebuild it."""
+    broken = tmp_path / "offline_model.json"
+    broken.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(DataError, match="rebuild it with"):
+        load_model.__wrapped__(broken)
+
+
 def test_the_shipped_model_is_reproducible_from_the_training_split_only():
     fit = _fit_script()
     train = data_dir("evals") / "datasets" / "train.jsonl"
     rows = fit.load_rows([train])
     test_ids = {json.loads(line)["id"] for line in (data_dir("evals") / "datasets" / "test.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
     assert test_ids.isdisjoint(r["id"] for r in rows)
-    shipped = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    shipped = _shipped_model()
     assert shipped["trained_on"] == "evals/datasets/train.jsonl"
     refit = json.loads(json.dumps(fit.fit(rows)))  # as written to disk: tuples become lists
     assert refit["dimensions"] == shipped["dimensions"]
@@ -33,30 +45,21 @@ def test_the_shipped_model_is_reproducible_from_the_training_split_only():
 
 
 def test_a_model_whose_recommendation_expects_other_inputs_is_refused_with_a_clear_error(tmp_path):
-    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    model = _shipped_model()
     model["recommendation"]["coef"] = [row + [0.0] for row in model["recommendation"]["coef"]]  # an older artefact's width
-    stale = tmp_path / "offline_model.json"
-    stale.write_text(json.dumps(model), encoding="utf-8")
-    with pytest.raises(DataError, match="rebuild it with"):
-        load_model.__wrapped__(stale)
+    _assert_refused(tmp_path, model)
 
 
 def test_a_model_with_a_zero_scale_is_refused_instead_of_dividing_by_it(tmp_path):
-    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    model = _shipped_model()
     model["recommendation"]["scale"][0] = 0.0
-    broken = tmp_path / "offline_model.json"
-    broken.write_text(json.dumps(model), encoding="utf-8")
-    with pytest.raises(DataError, match="rebuild it with"):
-        load_model.__wrapped__(broken)
+    _assert_refused(tmp_path, model)
 
 
 def test_a_model_without_the_recommendation_table_is_refused_with_a_clear_error(tmp_path):
-    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    model = _shipped_model()
     del model["recommendation"]["table"]["4,12"]  # an artefact from before the table, or a hand-edited one
-    stale = tmp_path / "offline_model.json"
-    stale.write_text(json.dumps(model), encoding="utf-8")
-    with pytest.raises(DataError, match="rebuild it with"):
-        load_model.__wrapped__(stale)
+    _assert_refused(tmp_path, model)
 
 
 def test_the_recommendation_table_is_what_the_training_labels_give_each_minimum_and_sum():
@@ -70,9 +73,6 @@ def test_the_recommendation_table_is_what_the_training_labels_give_each_minimum_
 @pytest.mark.parametrize("row", [[0.0, 0.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0], [float("nan")] * 4, [0.0, 0.0, 0.0, 1.0]])
 def test_a_recommendation_table_row_that_is_no_distribution_is_refused(tmp_path, row):
     """A zero or NaN would turn every round's inputs into -inf or NaN and every recommendation into the first class."""
-    model = json.loads(ARTEFACT_PATH.read_text(encoding="utf-8"))
+    model = _shipped_model()
     model["recommendation"]["table"]["2,9"] = row
-    broken = tmp_path / "offline_model.json"
-    broken.write_text(json.dumps(model), encoding="utf-8")
-    with pytest.raises(DataError, match="rebuild it with"):
-        load_model.__wrapped__(broken)
+    _assert_refused(tmp_path, model)
