@@ -10,7 +10,9 @@ Spec strings:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
 import re
 import threading
@@ -113,8 +115,13 @@ def load_llama(path: Path, n_ctx: int, n_threads: int | None, *, vocab_only: boo
         if key not in _LOADED:
             from llama_cpp import Llama
 
+            # verbose=False still lets llama.cpp's error-level lines through, and a vocab-only load always logs one
+            # ("n_ctx_seq (256) > n_ctx_train (0)": it has no training context). llama-cpp-python prints them to
+            # sys.stderr from the loading thread, mid-interview; a failed load raises below with its own sentence.
+            quiet = contextlib.redirect_stderr(io.StringIO()) if vocab_only else contextlib.nullcontext()
             try:
-                _LOADED[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, vocab_only=vocab_only, verbose=False)
+                with quiet:
+                    _LOADED[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, vocab_only=vocab_only, verbose=False)
             except (ValueError, RuntimeError, OSError) as exc:
                 raise ConfigError(f"Could not load the model file {path} ({exc}): check that it is a complete, valid GGUF.") from exc
         return _LOADED[key]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Literal
 
 import pytest
@@ -40,6 +42,16 @@ def test_embedded_model_streams_text_in_process(settings):
     assert len(pieces) >= 3, pieces
     assert len("".join(pieces).split()) >= 3
     assert model.count_tokens("".join(pieces)) <= 26
+
+
+def test_embedded_model_counts_tokens_without_printing_on_the_terminal():
+    # a fresh process, so the vocabulary is loaded here and not by an earlier test; a stray llama.cpp line on stderr
+    # would land in the middle of the interviewer's words
+    script = "from interviewer.config import Settings; from interviewer.models import build_chat_model; print(build_chat_model('local', Settings.from_env({})).count_tokens('hello there'))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 2
+    assert result.stderr == ""
 
 
 def test_embedded_model_returns_structured_output(settings):
