@@ -40,6 +40,9 @@ class Question(_Strict):
     text: str
     dimensions: list[Dimension] = Field(min_length=1)
     personas: list[str] = Field(default_factory=list)
+    # probes (the round's or a persona's signature probes) that ask this question again in other words, or would
+    # hand over its answer: never asked in a round that asks, or will ask, this question
+    rules_out_probes: list[str] = Field(default_factory=list)
 
 
 class Round(_Strict):
@@ -173,7 +176,16 @@ def personas() -> dict[str, Persona]:
 
 @lru_cache(maxsize=1)
 def rounds() -> dict[str, Round]:
-    return _load_folder(data_dir("prompts") / "rounds", Round)  # type: ignore[return-value]
+    loaded: dict[str, Round] = _load_folder(data_dir("prompts") / "rounds", Round)  # type: ignore[assignment]
+    signature = {p for persona_ in personas().values() for p in persona_.signature_probes}
+    for round_ in loaded.values():
+        known = signature | {p for probes in round_.probes.values() for p in probes}
+        for question in round_.questions:
+            # a rule that names no probe word for word would silently rule out nothing
+            unknown = [p for p in question.rules_out_probes if p not in known]
+            if unknown:
+                raise DataError(f"Question {question.id} in the {round_.id} round rules out a probe no round or persona asks: {unknown[0]!r}.")
+    return loaded
 
 
 @lru_cache(maxsize=1)

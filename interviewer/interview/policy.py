@@ -240,11 +240,20 @@ class Policy:
         line = line or self.persona.closing
         return self._decision(state, phase=Phase.CLOSE, action="close", line=line, lead=lead, wording=wording, reason=reason)
 
+    def _ruled_out(self, state: LoopState) -> set[str]:
+        """Probes that repeat or give away a main question this round has asked or is still going to ask."""
+        left = max(0, self.plan.max_main_questions - len(state.asked_question_ids))
+        upcoming = [q for q in self.plan.question_ids if q not in state.asked_question_ids][:left]
+        return {p for qid in [*state.asked_question_ids, *upcoming] if qid in self._questions for p in self._questions[qid].rules_out_probes}
+
     def _fresh_probes(self, state: LoopState, dimension: Dimension) -> list[str]:
-        """Probes not yet asked, nor nearly asked in other words (a signature probe and a round probe can overlap)."""
+        """Probes not yet asked, nor nearly asked in other words (a signature probe and a round probe can overlap, and
+        so can a probe and a main question: the question bank names those pairs)."""
+        ruled_out = self._ruled_out(state)
         return [
             p for p in self.probe_bank(dimension)
-            if p not in state.used_probes and all(overlap(p, said) < NEAR_REPEAT_OVERLAP for said in state.interviewer_lines)
+            if p not in state.used_probes and p not in ruled_out
+            and all(overlap(p, said) < NEAR_REPEAT_OVERLAP for said in state.interviewer_lines)
         ]
 
     def _choose_probe(self, state: LoopState) -> tuple[Dimension, str, str] | None:

@@ -48,7 +48,7 @@ def test_a_thin_answer_is_probed_on_the_dimension_with_least_evidence():
 
 
 def test_ties_go_to_the_personas_hardest_dimension_with_the_probe_closest_to_the_question():
-    policy, state = make_policy("messaging-hm"), LoopState()
+    policy, state = make_policy("messaging-hm", "technical"), LoopState()
     opening = policy.opening(state)
     say(state, opening)
     answer(state, THIN)
@@ -150,3 +150,28 @@ def test_a_probe_that_asks_an_earlier_line_again_in_other_words_is_not_chosen():
     state.interviewer_lines.append(signature)
     assert near_duplicate not in policy._fresh_probes(state, "technical_empathy")
     assert policy._fresh_probes(state, "technical_empathy")  # the other probes of the dimension remain
+
+
+def test_a_probe_the_question_bank_rules_out_is_never_asked_in_a_round_with_that_question():
+    persona, round_ = catalog.persona("messaging-hm"), catalog.round_("technical")
+    burst, bill = "tech-06", "tech-02"  # "one customer's burst slows everyone" and "the bill doubled"
+    ruled_out = {p for q in round_.questions if q.id in (burst, bill) for p in q.rules_out_probes}
+    assert "How do you keep one customer's problem from becoming everyone's problem?" in ruled_out  # tech-06 in other words
+    assert "How would message encoding or length change the outcome?" in ruled_out  # the answer to the bill question
+    for order in ([burst, bill, "tech-01"], ["tech-01", bill, burst]):  # asked already, or still to come
+        plan = build_plan(persona, round_, seed=1).model_copy(update={"question_ids": order})
+        policy, state = Policy(persona, round_, plan), LoopState()
+        say(state, policy.opening(state))
+        while not state.done:
+            answer(state, THIN)
+            say(state, policy.after_answer(state))
+        assert state.used_probes and not ruled_out & set(state.used_probes)
+
+
+def test_every_round_and_persona_keeps_probes_to_choose_from_after_the_rules():
+    for persona in catalog.personas().values():
+        for round_ in catalog.rounds().values():
+            policy = Policy(persona, round_, build_plan(persona, round_, seed=3))
+            state = LoopState(asked_question_ids=policy.plan.question_ids[: policy.plan.max_main_questions])
+            for d in ("technical_empathy", "platform_thinking", "telecom_depth"):
+                assert len(policy._fresh_probes(state, d)) >= policy.plan.max_probes_per_question, (persona.id, round_.id, d)

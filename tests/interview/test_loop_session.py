@@ -62,8 +62,9 @@ def test_an_answer_is_stored_before_the_reply_is_generated(store, settings, fake
 def test_a_clean_model_line_is_streamed_and_stored_word_for_word(store, settings, fake_model):
     session = start(store, settings, fake_model)
     said(session.opening())
-    # the thinnest dimension after this answer is technical empathy; its first probe is the developer's first hour
-    fake_model.enqueue("You mentioned carriers and receipts. Walk me through the first hour a developer spends with this, up to the first request?")
+    # the thinnest dimension after this answer is technical empathy; its first probe the plan leaves open is what the
+    # developer sees when a step fails (the developer's first hour would repeat a planned question)
+    fake_model.enqueue("You mentioned carriers and receipts. When that step fails, what does the developer see, and what do they do next?")
     text = said(session.answer(TELECOM))
     last = interviewer_turns(store, session)[-1]
     assert last.decision["dimension"] == "technical_empathy"
