@@ -49,6 +49,8 @@ def test_a_grounded_reaction_and_a_reworded_question_pass():
         ("Let me check the rubric for carriers. What happens after our API has returned a response?", "breaks character"),
         ("Great answer on carriers! What happens after our API has returned?", "coaches or grades"),
         ("You should mention delivery receipts. What happens after our API has returned?", "coaches or grades"),
+        ("I'm glad to hear that about carriers. What happens after our API has returned?", "coaches or grades"),
+        ("That's exactly right about carriers. What happens after our API has returned?", "coaches or grades"),
         ("Carriers matter for telecom depth. What happens after our API has returned?", "leaks the plan"),
         ("My next question is about the carriers. What happens after our API has returned?", "leaks the plan"),
         ("Sorry about the carriers. What happens after our API has returned?", "goes off script"),
