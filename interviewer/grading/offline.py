@@ -338,7 +338,11 @@ class OfflineGrader:
                 )
                 continue
             wrong_sentences = [w.sentence for w in facts.wrong_facts if w.dimension == d]
-            ranked = [s.text for s in evidence_sentences(facts, d, limit=6) if s.text not in wrong_sentences]
+            candidates = [s for s in evidence_sentences(facts, d, limit=6) if s.text not in wrong_sentences]
+            # a solid or exceptional score is backed by the sentences that explain something; a sentence that only names
+            # the topic ("I'd ask what the on-call rotation looks like") is evidence for a 1 or a 2, not padding for a 3
+            explaining = [s for s in candidates if s.is_mechanism(d) or s.strong[d] > 0]
+            ranked = [s.text for s in (explaining if scores[d] >= 3 and explaining else candidates)]
             ranked = sorted(ranked, key=lambda text: text in used)  # stable: strength order kept within each group
             quotes = (wrong_sentences[:1] + ranked)[:3]
             used.update(quotes)

@@ -595,3 +595,12 @@ def test_a_wrong_fact_leaves_no_probability_above_its_cap_for_the_recommendation
     reading = read_dimensions(load_model(), facts)
     assert reading.scores["telecom_depth"] == 1
     assert reading.probabilities["telecom_depth"].tolist() == pytest.approx([1.0, 0.0, 0.0, 0.0])
+
+
+def test_a_solid_score_is_quoted_with_sentences_that_explain_and_a_low_one_with_what_was_said():
+    topic_only = "I'd also want to hear what the developers think of our docs and the SDK."
+    solid = grade(CONCRETE[0], CONCRETE[1], CONCRETE[3], CONCRETE[4], topic_only).dimensions["technical_empathy"]
+    assert solid.score >= 3 and solid.evidence
+    assert not any(quote.startswith("I'd also") for quote in solid.evidence)  # it names the topic; it is not why this is a 3
+    weak = grade(topic_only, "Developers should be happy with the API and the docs.").dimensions["technical_empathy"]
+    assert weak.score <= 2 and any(quote.startswith("I'd also") for quote in weak.evidence)  # for a 1 or 2 it is the evidence
