@@ -118,6 +118,7 @@ def load_llama(path: Path, n_ctx: int, n_threads: int | None, *, vocab_only: boo
             # verbose=False still lets llama.cpp's error-level lines through, and a vocab-only load always logs one
             # ("n_ctx_seq (256) > n_ctx_train (0)": it has no training context). llama-cpp-python prints them to
             # sys.stderr from the loading thread, mid-interview; a failed load raises below with its own sentence.
+            # The swap is process-wide for the few milliseconds of a vocab load, once per process.
             quiet = contextlib.redirect_stderr(io.StringIO()) if vocab_only else contextlib.nullcontext()
             try:
                 with quiet:

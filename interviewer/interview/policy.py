@@ -241,7 +241,11 @@ class Policy:
         return self._decision(state, phase=Phase.CLOSE, action="close", line=line, lead=lead, wording=wording, reason=reason)
 
     def _ruled_out(self, state: LoopState) -> set[str]:
-        """Probes that repeat or give away a main question this round has asked or is still going to ask."""
+        """Probes that repeat or give away a main question this round has asked or is still going to ask.
+
+        Conservative on purpose: a question skipped, or one the time budget will cut, still holds its probes back;
+        every persona and round keeps enough probes either way (tested).
+        """
         left = max(0, self.plan.max_main_questions - len(state.asked_question_ids))
         upcoming = [q for q in self.plan.question_ids if q not in state.asked_question_ids][:left]
         return {p for qid in [*state.asked_question_ids, *upcoming] if qid in self._questions for p in self._questions[qid].rules_out_probes}

@@ -44,6 +44,7 @@ def test_a_grounded_reaction_and_a_reworded_question_pass():
         ("What happens to the message after our API has returned? The carrier routes it to the handset.", "answers its own question"),
         ("I'm glad you're happy with the answer on carriers. What happens after our API has returned?", "speaks for the candidate"),
         ("I'm glad you're on the phone about carriers. What happens after our API has returned?", "speaks for the candidate"),
+        ("Carriers, sure. You're clearly comfortable there. What happens after our API has returned?", "speaks for the candidate"),
         ("You're clearly comfortable with carriers. What happens after our API has returned?", "speaks for the candidate"),
         ("As an AI language model, I will ask: what happens after our API returned the message?", "breaks character"),
         ("Let me check the rubric for carriers. What happens after our API has returned a response?", "breaks character"),
@@ -67,6 +68,19 @@ def test_degenerate_or_out_of_character_text_is_rejected_with_its_reason(text, r
     verdict = check_line(text, context())
     assert not verdict.ok
     assert verdict.reason == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you're comfortable going deeper on carriers, what happens to that message after our API has returned?",
+        "Assuming you're happy with the carriers part, what happens to that message after our API has returned?",
+        "You said you're confident about delivery receipts. What happens to that message after our API has returned?",
+        "I'd be happy to hear more about carriers: what happens to that message after our API has returned?",
+    ],
+)
+def test_neutral_lines_near_the_approval_and_feelings_patterns_pass(text):
+    assert check_line(text, context()).ok, check_line(text, context()).reason
 
 
 def test_asking_an_earlier_question_again_is_rejected():

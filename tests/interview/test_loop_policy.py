@@ -171,7 +171,18 @@ def test_a_probe_the_question_bank_rules_out_is_never_asked_in_a_round_with_that
 def test_every_round_and_persona_keeps_probes_to_choose_from_after_the_rules():
     for persona in catalog.personas().values():
         for round_ in catalog.rounds().values():
-            policy = Policy(persona, round_, build_plan(persona, round_, seed=3))
-            state = LoopState(asked_question_ids=policy.plan.question_ids[: policy.plan.max_main_questions])
-            for d in ("technical_empathy", "platform_thinking", "telecom_depth"):
-                assert len(policy._fresh_probes(state, d)) >= policy.plan.max_probes_per_question, (persona.id, round_.id, d)
+            for seed in range(8):
+                policy = Policy(persona, round_, build_plan(persona, round_, seed=seed))
+                state = LoopState(asked_question_ids=policy.plan.question_ids[: policy.plan.max_main_questions])
+                for d in ("technical_empathy", "platform_thinking", "telecom_depth"):
+                    assert len(policy._fresh_probes(state, d)) >= policy.plan.max_probes_per_question, (persona.id, round_.id, d, seed)
+
+
+def test_the_probe_closest_to_the_question_is_passed_over_when_it_would_ask_the_question_again():
+    policy, state = make_policy("messaging-hm", "product_design"), LoopState()
+    opening = policy.opening(state)
+    say(state, opening)
+    answer(state, THIN)
+    repeat = "What happens when the channel you picked fails for a particular recipient?"  # pd-01 asks exactly that
+    assert opening.question_id == "pd-01" and repeat in policy.probe_bank(policy.after_answer(state).dimension or "")
+    assert policy.after_answer(state).line != repeat

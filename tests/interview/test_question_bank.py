@@ -21,8 +21,15 @@ def prompts_copy(tmp_path, monkeypatch):
 
 
 def test_the_shipped_rules_name_probes_word_for_word():
-    rounds = catalog.rounds()
-    assert any(q.rules_out_probes for r in rounds.values() for q in r.questions)
+    signature = {p for persona in catalog.personas().values() for p in persona.signature_probes}
+    rules = 0
+    for round_ in catalog.rounds().values():
+        asked_here = signature | {p for probes in round_.probes.values() for p in probes}
+        for question in round_.questions:
+            assert set(question.rules_out_probes) <= asked_here, question.id
+            assert question.text not in question.rules_out_probes
+            rules += len(question.rules_out_probes)
+    assert rules >= 40  # the reviewed pairs, not an empty field that would rule out nothing
 
 
 def test_a_rule_naming_a_probe_nobody_asks_is_refused_with_a_sentence(prompts_copy):
