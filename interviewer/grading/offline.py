@@ -24,7 +24,7 @@ from ..errors import DataError
 from ..transcript import Transcript
 from . import narrative
 from .evidence import verify_quotes
-from .features import FEATURE_NAMES, TranscriptFacts, evidence_sentences, extract
+from .features import FEATURE_NAMES, TranscriptFacts, belongs_to, evidence_sentences, extract
 from .scorecard import DIMENSIONS, LEVEL_LABELS, NO_EVIDENCE_CAP, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 ARTEFACT_PATH = Path(__file__).with_name("offline_model.json")
@@ -342,7 +342,11 @@ class OfflineGrader:
             # a solid or exceptional score is backed by the sentences that explain something; a sentence that only names
             # the topic ("I'd ask what the on-call rotation looks like") is evidence for a 1 or a 2, not padding for a 3
             explaining = [s for s in candidates if s.is_mechanism(d) or s.strong[d] > 0]
-            ranked = [s.text for s in (explaining if scores[d] >= 3 and explaining else candidates)]
+            chosen = explaining if scores[d] >= 3 and explaining else candidates
+            # a sentence mainly about another dimension ("If the CRM webhook is slow, ... route with defaults" for telecom)
+            # is quoted here only when nothing on this dimension's own topic is left to quote
+            chosen = [s for s in chosen if belongs_to(s, d)] or chosen
+            ranked = [s.text for s in chosen]
             ranked = sorted(ranked, key=lambda text: text in used)  # stable: strength order kept within each group
             quotes = (wrong_sentences[:1] + ranked)[:3]
             used.update(quotes)

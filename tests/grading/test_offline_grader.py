@@ -604,3 +604,21 @@ def test_a_solid_score_is_quoted_with_sentences_that_explain_and_a_low_one_with_
     assert not any(quote.startswith("I'd also") for quote in solid.evidence)  # it names the topic; it is not why this is a 3
     weak = grade(topic_only, "Developers should be happy with the API and the docs.").dimensions["technical_empathy"]
     assert weak.score <= 2 and any(quote.startswith("I'd also") for quote in weak.evidence)  # for a 1 or 2 it is the evidence
+
+
+CONTACT_CENTRE = [
+    ("How would you design browser calling for these agents?",
+     "If the CRM webhook is slow, Flex should time out after a few seconds and route with defaults, and log the failure "
+     "with an error code the developer can look up, otherwise agents sit idle."),
+    ("And the media?",
+     "I'd keep media on a regional edge near the agent because anything past about 150 ms one way makes people talk over "
+     "each other. If WebRTC fails on a locked-down network we fall back to PSTN."),
+]
+
+
+def test_a_sentence_about_another_dimension_is_not_quoted_where_the_dimension_has_its_own():
+    card = _exchange(CONTACT_CENTRE)
+    telecom = card.dimensions["telecom_depth"].evidence
+    assert any("WebRTC" in quote or "150 ms" in quote for quote in telecom)
+    assert not any("CRM webhook" in quote for quote in telecom)  # developer experience, quoted for technical empathy
+    assert any("CRM webhook" in quote for quote in card.dimensions["technical_empathy"].evidence)
