@@ -130,6 +130,33 @@ class WrongFact(_Strict):
         return found
 
 
+class Drill(_Strict):
+    """A practice task, and the words (a regular expression) of the topics it trains, so a debrief can pick the
+    drills about what the round asked and where the candidate slipped rather than always the first few."""
+
+    text: str
+    about: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, value: object) -> object:
+        return {"text": value} if isinstance(value, str) else value
+
+    @field_validator("about")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        try:
+            if value is not None:
+                re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"the drill's 'about' pattern does not compile: {exc}") from exc
+        return value
+
+    @cached_property
+    def topic(self) -> re.Pattern[str] | None:
+        return re.compile(self.about, re.IGNORECASE) if self.about else None
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)  # graders may read extra keys they own
 
@@ -143,7 +170,7 @@ class Rubric(BaseModel):
     wrong_facts: list[WrongFact] = Field(default_factory=list)
     examples: dict[Literal[1, 2, 3, 4], list[str]] = Field(default_factory=dict)
     what_a_4_sounds_like: str = ""
-    drills: list[str] = Field(default_factory=list)
+    drills: list[Drill] = Field(default_factory=list)
 
 
 def _load_yaml(path: Path) -> object:

@@ -183,4 +183,6 @@ class LLMGrader:
         judged = max(votes, key=lambda r: (votes[r], -RECOMMENDATIONS.index(r)))  # ties go to the more cautious call
         if self.samples > 1:
             notes.append(f"Self-consistency over {self.samples} samples: median score per dimension, spread = max - min.")
-        return narrative.scorecard(dimensions, judged, grader=self.name, notes=notes, graded_turns=len(clean.turns))
+        return narrative.scorecard(
+            dimensions, judged, grader=self.name, notes=notes, graded_turns=len(clean.turns), round_text=[t.content for t in clean.turns]
+        )

@@ -5,7 +5,9 @@ Shared by every grader so a debrief reads the same whoever scored it.
 
 from __future__ import annotations
 
-from ..catalog import rubric_version, rubrics
+from collections.abc import Sequence
+
+from ..catalog import Drill, rubric_version, rubrics
 from .scorecard import DIMENSIONS, LEVEL_LABELS, RECOMMENDATIONS, DimensionScore, Recommendation, Scorecard, enforce_recommendation
 
 
@@ -45,11 +47,30 @@ def gaps(dimensions: dict[str, DimensionScore]) -> list[str]:
     return out
 
 
-def next_steps(scores: dict[str, int]) -> list[str]:
-    """Two drills for the weakest dimension and one for the next weakest."""
+# A slip weighs more than any number of turns on a topic: the drill that trains the fact the candidate got wrong
+# comes first whatever the round was about.
+SLIP_WEIGHT = 100
+
+
+def relevance(drill: Drill, round_text: Sequence[str], slips: Sequence[str]) -> int:
+    """How much the round was about the drill's topic: the turns that name it, and far more for a slip on it."""
+    if drill.topic is None:
+        return 0
+    return SLIP_WEIGHT * sum(1 for s in slips if drill.topic.search(s)) + sum(1 for turn in round_text if drill.topic.search(turn))
+
+
+def next_steps(scores: dict[str, int], round_text: Sequence[str] = (), slips: Sequence[str] = ()) -> list[str]:
+    """Two drills for the weakest dimension and one for the next weakest, those about the round's topics and the
+    candidate's wrong facts first (a voice round gets the WebRTC drill, not segment arithmetic); rubric order otherwise."""
     catalog = rubrics()
     order = by_strength(scores)
-    return catalog[order[0]].drills[:2] + catalog[order[1]].drills[:1]
+
+    def best(dimension: str, count: int) -> list[str]:
+        drills = catalog[dimension].drills
+        ranked = sorted(range(len(drills)), key=lambda i: (-relevance(drills[i], round_text, slips), i))
+        return [drills[i].text for i in ranked[:count]]
+
+    return best(order[0], 2) + best(order[1], 1)
 
 
 def scorecard(
@@ -60,8 +81,12 @@ def scorecard(
     notes: list[str],
     graded_turns: int,
     concerns: list[str] = (),
+    round_text: Sequence[str] = (),
+    slips: Sequence[str] = (),
 ) -> Scorecard:
-    """The Scorecard every grader returns: the final dimension scores decide the rule and the words around them."""
+    """The Scorecard every grader returns: the final dimension scores decide the rule and the words around them.
+
+    round_text (the turns) and slips (the sentences stating a wrong fact) choose which drills come first."""
     scores = {d: dimensions[d].score for d in DIMENSIONS}
     recommendation = enforce_recommendation(scores, judged)
     if recommendation != judged:
@@ -76,7 +101,7 @@ def scorecard(
         summary=summary(scores, recommendation),
         strengths=strengths(dimensions),
         concerns=[*concerns, *gaps(dimensions)],
-        next_steps=next_steps(scores),
+        next_steps=next_steps(scores, round_text, slips),
         grader=grader,
         rubric_version=rubric_version(),
         notes=notes,

@@ -370,4 +370,7 @@ class OfflineGrader:
             notes=notes,
             graded_turns=len(transcript.turns),
             concerns=[f"Wrong fact ({catalog[w.dimension].title.lower()}): {w.fact.correction}" for w in facts.wrong_facts],
+            # the candidate's side as graded: text addressed to the grader never steers anything, drills included
+            round_text=[t.content for t in transcript.turns if t.role == "interviewer"] + [s.text for s in facts.sentences],
+            slips=[w.sentence for w in facts.wrong_facts],
         )
