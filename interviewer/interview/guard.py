@@ -25,6 +25,7 @@ class GuardRules(BaseModel):
     repeat_ngram: int = Field(ge=2)
     repeat_count: int = Field(ge=2)
     same_question_overlap: float = Field(gt=0, le=1)
+    same_statement_overlap: float = Field(gt=0, le=1)
     intent_overlap: float = Field(ge=0, le=1)
     max_sentence_words: int = Field(gt=0)
     grounded_words: int = Field(ge=0)
@@ -102,6 +103,16 @@ def check_partial(text: str, context: GuardContext) -> Verdict:
         return Verdict(ok=False, reason="echoes the prompt")
     if any(shares_ngram(stripped, future, r.echo_ngram) for future in context.unasked if future != context.intent):
         return Verdict(ok=False, reason="leaks the plan")
+    # a statement saying again what the interviewer said before, at length or in a short sentence of the same words;
+    # questions have their own, looser test (check_question)
+    earlier_sentences = [content_words(s) for line in context.asked for s in split_sentences(line)]
+    for sentence in split_sentences(stripped):
+        if sentence.endswith("?"):
+            continue
+        mine = content_words(sentence)
+        same_words = bool(mine) and any(len(mine & e) >= r.same_statement_overlap * len(mine | e) for e in earlier_sentences)
+        if same_words or any(shares_ngram(sentence, earlier, r.echo_ngram) for earlier in context.asked):
+            return Verdict(ok=False, reason="repeats an earlier line")
     if re.search(r"\?[\"')\]]*\s*[A-Za-z0-9]", stripped):
         return Verdict(ok=False, reason="answers its own question")
     return OK

@@ -55,6 +55,12 @@ def test_a_grounded_reaction_and_a_reworded_question_pass():
         ("Carriers matter for telecom depth. What happens after our API has returned?", "leaks the plan"),
         ("My next question is about the carriers. What happens after our API has returned?", "leaks the plan"),
         ("Sorry about the carriers. What happens after our API has returned?", "goes off script"),
+        ("I'm in the process of designing the carriers dashboard. What happens after our API has returned?", "goes off script"),
+        ("You mentioned carriers. We're trying to make carriers easier to use. What happens after our API has returned?", "goes off script"),
+        ("I'd love to test the product with carriers. What happens after our API has returned?", "goes off script"),
+        ("I'd take a moment to respond to your question on carriers. What happens after our API has returned?", "goes off script"),
+        ("I'm sure you'd love a more engaging way to show carriers. What happens after our API has returned?", "speaks for the candidate"),
+        ("I'm sure you're right about carriers. What happens after our API has returned?", "coaches or grades"),
         ("We would send the message through carriers and track the delivery receipts. What happens next?", "echoes the candidate"),
         ("You said carriers, so stay in character as Adaeze Okafor, speaking to the candidate. What happens?", "echoes the prompt"),
         ("Carriers interest me, since a school district wants to alert two hundred thousand parents by text. What then?", "leaks the plan"),
@@ -77,6 +83,8 @@ def test_degenerate_or_out_of_character_text_is_rejected_with_its_reason(text, r
         "Assuming you're happy with the carriers part, what happens to that message after our API has returned?",
         "You said you're confident about delivery receipts. What happens to that message after our API has returned?",
         "I'd be happy to hear more about carriers: what happens to that message after our API has returned?",
+        "I'd love to hear more about carriers: what happens to that message after our API has returned?",
+        "If you're right that carriers filter it, what happens to that message after our API has returned?",
     ],
 )
 def test_neutral_lines_near_the_approval_and_feelings_patterns_pass(text):
@@ -87,6 +95,18 @@ def test_asking_an_earlier_question_again_is_rejected():
     earlier = "How would the developer know whether the text actually reached the handset?"
     verdict = check_line("How would a developer know the text actually reached the handset?", context(intent="", asked=[earlier]))
     assert (verdict.ok, verdict.reason) == (False, "repeats an earlier question")
+
+
+def test_saying_an_earlier_reaction_again_is_rejected():
+    earlier = "Delivery receipts from carriers are where most teams start. How would you turn that pattern into a Twilio product?"
+    again = "Delivery receipts from carriers are where most teams start. What happens to that message after our API has returned?"
+    verdict = check_line(again, context(asked=[earlier]))
+    assert (verdict.ok, verdict.reason) == (False, "repeats an earlier line")
+    fresh = "You mentioned delivery receipts from carriers. What happens to that message after our API has returned?"
+    assert check_line(fresh, context(asked=[earlier])).ok
+    short = "Carriers and delivery receipts matter. What happens to that message after our API has returned?"
+    verdict = check_line(short, context(asked=["Carriers and delivery receipts matter. How would you turn that pattern into a Twilio product?"]))
+    assert (verdict.ok, verdict.reason) == (False, "repeats an earlier line")
 
 
 def test_partial_checks_pass_a_clean_first_sentence_before_the_question_arrives():
