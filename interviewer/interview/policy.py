@@ -18,9 +18,10 @@ from ..catalog import Persona, Round, prompt_data
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Dimension
 from .plan import Phase, RoundPlan
+from .replies import Reply, read_reply
 from .text import content_words, overlap, split_sentences
 
-Action = Literal["open", "ask", "probe", "wrap_up", "invite_questions", "close"]
+Action = Literal["open", "ask", "probe", "restate", "wrap_up", "invite_questions", "close"]
 Wording = Literal["curated", "reword", "bridge", "answer"]
 
 # A probe sharing this much of its content words with a line already said would ask the same thing again.
@@ -43,6 +44,12 @@ class Lines(BaseModel):
     skip: str
     end_early: str
     answer_candidate_question: str
+    clarify: str
+    clarify_focus: dict[Dimension, str]
+    no_idea: str
+    move_on: str
+    no_verdict: str
+    no_verdict_brief: str
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +123,11 @@ class LoopState(BaseModel):
     interviewer_lines: list[str] = Field(default_factory=list)
     last_role: Literal["interviewer", "candidate"] | None = None
     minutes_elapsed: float = 0.0
+    # the question or probe the candidate is answering, which a restatement says again
+    current_line: str | None = None
+    current_dimension: Dimension | None = None
+    last_action: Action | None = None
+    answers_on_question: int = 0
 
     @property
     def done(self) -> bool:
@@ -136,17 +148,23 @@ class LoopState(BaseModel):
         self.record_pause(turn.elapsed_minutes)
         if turn.role == "candidate":
             self.answers.append(turn.content)
+            self.answers_on_question += 1
             return
         self.interviewer_lines.append(turn.content)
         decision = Decision.model_validate(turn.decision) if turn.decision else None
         if decision is None:
             return
         self.phase = decision.phase
+        self.last_action = decision.action
+        if decision.action in ("open", "ask", "probe"):
+            self.current_line = decision.line
+            self.current_dimension = decision.dimension
         if decision.action in ("open", "ask"):
             self.asked_question_ids.append(decision.question_id or "")
             self.current_question_id = decision.question_id
             self.probes_on_question = 0
             self.probed_dimensions = []
+            self.answers_on_question = 0
         elif decision.action == "probe":
             self.probes_on_question += 1
             self.used_probes.append(decision.line)
@@ -284,18 +302,17 @@ class Policy:
         if state.phase in (Phase.OPENING, Phase.MAIN, Phase.PROBE):
             if self.minutes_left(state) <= 0:
                 return self._wrap_up(state, f"the {self.plan.minutes}-minute budget is used up")
-            if state.probes_on_question < self.plan.max_probes_per_question:
-                chosen = self._choose_probe(state)
-                if chosen is not None:
-                    dimension, probe, reason = chosen
-                    return self._decision(
-                        state, phase=Phase.PROBE, action="probe", dimension=dimension, line=probe, wording="reword", reason=reason
-                    )
-            next_id = self.next_question_id(state)
-            if next_id is not None:
-                why = "the answer gave enough evidence to move on" if state.probes_on_question < self.plan.max_probes_per_question else "this question's follow-ups are used up"
-                return self._ask(state, next_id, why, lines().next_question, wording="bridge")
-            return self._wrap_up(state, "the round's main questions are used up")
+            reply = read_reply(state.answers[-1]) if state.answers else Reply(kind="answer")
+            if reply.kind == "asks_verdict" and state.current_line:
+                return self._restate(state, "the candidate asked for the answer or a verdict, which waits for the debrief", lines().no_verdict)
+            if reply.kind == "clarify" and state.current_line and state.last_action != "restate":
+                return self._restate(state, "the candidate asked what the question means", self._clarification(state), wording="reword")
+            if reply.kind == "no_idea" and self._stuck_before(state):
+                return self._move_on(state, "the candidate was stuck on this question twice", lines().move_on)
+            decision = self._main_move(state, lead=lines().no_idea if reply.kind == "no_idea" else "")
+            if reply.asks_verdict:  # an answer that also asked "is that right?": answered in curated words, never by the model
+                decision = decision.model_copy(update={"lead": f"{lines().no_verdict_brief} {decision.lead}".strip(), "wording": "curated"})
+            return decision
         if state.phase == Phase.WRAP_UP:
             return self._invite(state, "the wrap-up question was answered")
         if state.phase == Phase.CANDIDATE_QUESTIONS:
@@ -303,6 +320,42 @@ class Policy:
             answer = lines().answer_candidate_question.format(name=self.persona.name, team=self.persona.team, care=care[:1].lower() + care[1:])
             return self._close(state, "the candidate's questions were answered", answer, wording="answer")
         raise DataError("This session has ended: start a new one with `interviewer chat`.")
+
+    def _main_move(self, state: LoopState, lead: str = "") -> Decision:
+        """Probe the thinnest dimension while this question has follow-ups left, else the next question, else wrap up."""
+        if state.probes_on_question < self.plan.max_probes_per_question:
+            chosen = self._choose_probe(state)
+            if chosen is not None:
+                dimension, probe, reason = chosen
+                return self._decision(
+                    state, phase=Phase.PROBE, action="probe", dimension=dimension, line=probe, lead=lead, wording="reword", reason=reason
+                )
+        why = "the answer gave enough evidence to move on" if state.probes_on_question < self.plan.max_probes_per_question else "this question's follow-ups are used up"
+        return self._move_on(state, why, f"{lead} {lines().next_question}".strip() if lead else lines().next_question, wording="bridge")
+
+    def _move_on(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated") -> Decision:
+        next_id = self.next_question_id(state)
+        if next_id is not None:
+            return self._ask(state, next_id, reason, lead, wording=wording)
+        return self._wrap_up(state, "the round's main questions are used up", lead if wording == "curated" else "")
+
+    def _restate(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated") -> Decision:
+        """The current question or probe again, after ``lead``; it uses up no follow-up and asks nothing new."""
+        return self._decision(
+            state, phase=state.phase or Phase.MAIN, action="restate", question_id=state.current_question_id,
+            dimension=state.current_dimension, line=state.current_line or "", lead=lead, wording=wording, reason=reason,
+        )
+
+    def _clarification(self, state: LoopState) -> str:
+        """What the interviewer is after: the dimension the probe or the question is about, never how to answer."""
+        question = self._questions.get(state.current_question_id or "")
+        dimension = state.current_dimension or (question.dimensions[0] if question else self.persona.hardest_dimension)
+        return lines().clarify.format(focus=lines().clarify_focus[dimension])
+
+    def _stuck_before(self, state: LoopState) -> bool:
+        """Whether the candidate already said they didn't know since this question was asked."""
+        earlier = state.answers[len(state.answers) - state.answers_on_question : -1]
+        return any(read_reply(a).kind == "no_idea" for a in earlier)
 
     def skip(self, state: LoopState) -> Decision:
         """/skip: the next main question (or the next phase when none is left); the skipped one still counts."""

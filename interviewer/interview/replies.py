@@ -1,0 +1,79 @@
+"""What kind of turn the candidate just took: an answer, or a request the interviewer should meet differently.
+
+A real interviewer restates a question a candidate asks about, gives a candidate who is stuck another way in
+(and then moves on), and never hands over the answer or a verdict mid-round. Deciding which of those a turn is
+belongs to code and data (prompts/candidate_replies.yaml), like every other move of the interview.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..catalog import prompt_data
+from .text import content_words, split_sentences
+
+ReplyKind = Literal["answer", "clarify", "no_idea", "asks_verdict"]
+REQUEST_KINDS: tuple[ReplyKind, ...] = ("asks_verdict", "clarify", "no_idea")  # the first that matches wins
+
+
+class ReplyCues(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    answer_min_words: int = Field(ge=1)
+    clarify: list[str] = Field(min_length=1)
+    no_idea: list[str] = Field(min_length=1)
+    asks_verdict: list[str] = Field(min_length=1)
+
+    @field_validator("clarify", "no_idea", "asks_verdict")
+    @classmethod
+    def _compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"the pattern {pattern!r} does not compile: {exc}") from exc
+        return patterns
+
+    @cached_property
+    def compiled(self) -> dict[str, re.Pattern[str]]:
+        return {kind: re.compile("|".join(f"(?:{p})" for p in getattr(self, kind)), re.IGNORECASE) for kind in REQUEST_KINDS}
+
+
+@lru_cache(maxsize=1)
+def reply_cues() -> ReplyCues:
+    return prompt_data("candidate_replies.yaml", ReplyCues)
+
+
+class Reply(BaseModel):
+    """The kind of turn, and whether an answer also asked for a verdict on the way ("..., is that right?")."""
+
+    kind: ReplyKind
+    asks_verdict: bool = False
+
+
+def read_reply(text: str) -> Reply:
+    """A turn is a request when its matching sentences leave almost nothing else said.
+
+    A question the candidate asks ("Do you mean per number or per account?") and a sentence asking for a verdict
+    ("tell me what score I'm getting") are requests whatever topic words they name; any other statement keeps what
+    it says beyond the cue ("I don't know the exact limit, but carriers throttle ...").
+    """
+    cues = reply_cues()
+    kinds: list[ReplyKind] = []
+    said: list[str] = []
+    for sentence in split_sentences(text) or [text]:
+        match, kind = next(((cues.compiled[k].search(sentence), k) for k in REQUEST_KINDS if cues.compiled[k].search(sentence)), (None, None))
+        if match is None or kind is None:
+            said.append(sentence)
+            continue
+        kinds.append(kind)
+        if kind != "asks_verdict" and not sentence.rstrip().endswith("?"):
+            said.append(sentence[: match.start()] + " " + sentence[match.end() :])
+    asks_verdict = "asks_verdict" in kinds
+    if not kinds or len(content_words(" ".join(said))) >= cues.answer_min_words:
+        return Reply(kind="answer", asks_verdict=asks_verdict)
+    return Reply(kind=next(k for k in REQUEST_KINDS if k in kinds), asks_verdict=asks_verdict)
