@@ -106,6 +106,7 @@ def check_partial(text: str, context: GuardContext) -> Verdict:
     # a statement saying again what the interviewer said before, at length or in a short sentence of the same words;
     # questions have their own, looser test (check_question)
     earlier_sentences = [content_words(s) for line in context.asked for s in split_sentences(line)]
+    question = " ".join(s for s in split_sentences(context.intent) if s.endswith("?"))  # a curated scenario sentence is no repeat
     for sentence in split_sentences(stripped):
         if sentence.endswith("?"):
             continue
@@ -113,6 +114,10 @@ def check_partial(text: str, context: GuardContext) -> Verdict:
         same_words = bool(mine) and any(len(mine & e) >= r.same_statement_overlap * len(mine | e) for e in earlier_sentences)
         if same_words or any(shares_ngram(sentence, earlier, r.echo_ngram) for earlier in context.asked):
             return Verdict(ok=False, reason="repeats an earlier line")
+        # a lead-in made of the question's own words says it twice ("I'd test it without touching real customers.
+        # What would a developer need to test this without touching real customers?")
+        if question and mine and overlap(sentence, question) >= r.same_question_overlap:
+            return Verdict(ok=False, reason="says its question twice")
     if re.search(r"\?[\"')\]]*\s*[A-Za-z0-9]", stripped):
         return Verdict(ok=False, reason="answers its own question")
     return OK

@@ -109,6 +109,14 @@ def test_saying_an_earlier_reaction_again_is_rejected():
     assert (verdict.ok, verdict.reason) == (False, "repeats an earlier line")
 
 
+def test_a_lead_in_made_of_the_questions_own_words_is_rejected_before_the_question_streams():
+    probe = "What would a developer need to test this without touching real customers?"
+    answer = "Real customers would see the change first, so we'd roll it out slowly."
+    verdict = check_partial("I'd test it without touching real customers.", context(intent=probe, grounding=answer, candidate_answer=answer))
+    assert (verdict.ok, verdict.reason) == (False, "says its question twice")
+    assert check_partial("You said real customers would see it first.", context(intent=probe, grounding=answer, candidate_answer=answer)).ok
+
+
 def test_partial_checks_pass_a_clean_first_sentence_before_the_question_arrives():
     assert check_partial("You mentioned delivery receipts from carriers.", context()).ok
     assert not check_line("You mentioned delivery receipts from carriers.", context()).ok
