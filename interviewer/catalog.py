@@ -58,6 +58,13 @@ class Round(_Strict):
     wrap_up: str
     candidate_questions: str
 
+    @property
+    def title_in_sentence(self) -> str:
+        """The title as it reads mid-sentence: "the product design round", but "the API design round"."""
+        first, _, rest = self.title.partition(" ")
+        word = first if first.isupper() else first.lower()
+        return f"{word} {rest.lower()}".strip()
+
     @model_validator(mode="after")
     def _every_dimension_has_probes(self) -> "Round":
         missing = [d for d in DIMENSIONS if not self.probes.get(d)]

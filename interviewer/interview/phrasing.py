@@ -44,7 +44,7 @@ def system_prompt(persona: Persona, round_: Round) -> str:
         summary=persona.summary,
         style=persona.style,
         cares_about="; ".join(c[:1].lower() + c[1:] for c in persona.cares_about),
-        round_title=round_.title.lower(),
+        round_title=round_.title_in_sentence,
         round_goal=round_.goal,
     ).strip()
 

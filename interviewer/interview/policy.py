@@ -229,7 +229,7 @@ class Policy:
 
     def opening(self, state: LoopState) -> Decision:
         qid = self.plan.question_ids[0]
-        greeting = self.persona.opening.format(round_title=self.round.title.lower())
+        greeting = self.persona.opening.format(round_title=self.round.title_in_sentence)
         return self._decision(
             state, phase=Phase.OPENING, action="open", question_id=qid, lead=greeting, line=self._questions[qid].text,
             reason="the round starts with the first planned question",

@@ -186,3 +186,8 @@ def test_the_probe_closest_to_the_question_is_passed_over_when_it_would_ask_the_
     repeat = "What happens when the channel you picked fails for a particular recipient?"  # pd-01 asks exactly that
     assert opening.question_id == "pd-01" and repeat in policy.probe_bank(policy.after_answer(state).dimension or "")
     assert policy.after_answer(state).line != repeat
+
+
+def test_the_opening_names_the_round_as_it_reads_mid_sentence():
+    assert "API design round" in make_policy("platform-dx-hm", "api_design").opening(LoopState()).lead
+    assert "product design" in make_policy("platform-dx-hm", "product_design").opening(LoopState()).lead
