@@ -12,16 +12,16 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..catalog import Persona, Round, prompt_data
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Dimension
 from .plan import Phase, RoundPlan
-from .replies import Reply, read_reply
+from .replies import Reply, has_no_questions, read_reply
 from .text import content_words, overlap, split_sentences
 
-Action = Literal["open", "ask", "probe", "restate", "wrap_up", "invite_questions", "close"]
+Action = Literal["open", "ask", "probe", "restate", "wrap_up", "invite_questions", "answer_question", "close"]
 Wording = Literal["curated", "reword", "bridge", "answer"]
 
 # A probe sharing this much of its content words with a line already said would ask the same thing again.
@@ -37,6 +37,22 @@ class EvidenceCues(BaseModel):
     cues: dict[Dimension, list[str]]
 
 
+class CandidateQuestionAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    asks: str  # a regular expression over the candidate's question
+    answer: str
+
+    @field_validator("asks")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"the pattern {value!r} does not compile: {exc}") from exc
+        return value
+
+
 class Lines(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +66,10 @@ class Lines(BaseModel):
     move_on: str
     no_verdict: str
     no_verdict_brief: str
+    max_candidate_questions: int = Field(ge=1)
+    anything_else: str
+    no_questions: str
+    candidate_question_answers: list[CandidateQuestionAnswer]
 
 
 @lru_cache(maxsize=1)
@@ -128,6 +148,7 @@ class LoopState(BaseModel):
     current_dimension: Dimension | None = None
     last_action: Action | None = None
     answers_on_question: int = 0
+    questions_answered: int = 0  # the candidate's own questions, at the end
 
     @property
     def done(self) -> bool:
@@ -165,6 +186,8 @@ class LoopState(BaseModel):
             self.probes_on_question = 0
             self.probed_dimensions = []
             self.answers_on_question = 0
+        elif decision.action == "answer_question":
+            self.questions_answered += 1
         elif decision.action == "probe":
             self.probes_on_question += 1
             self.used_probes.append(decision.line)
@@ -316,10 +339,26 @@ class Policy:
         if state.phase == Phase.WRAP_UP:
             return self._invite(state, "the wrap-up question was answered")
         if state.phase == Phase.CANDIDATE_QUESTIONS:
-            care = self.persona.cares_about[0]
-            answer = lines().answer_candidate_question.format(name=self.persona.name, team=self.persona.team, care=care[:1].lower() + care[1:])
+            question = state.answers[-1] if state.answers else ""
+            if has_no_questions(question):
+                return self._close(state, "the candidate had no more questions", lines().no_questions)
+            answer = self._answer_for(question)
+            if state.questions_answered + 1 < lines().max_candidate_questions:
+                return self._decision(
+                    state, phase=Phase.CANDIDATE_QUESTIONS, action="answer_question", line=lines().anything_else, lead=answer,
+                    wording="answer", reason="the candidate asked a question",
+                )
             return self._close(state, "the candidate's questions were answered", answer, wording="answer")
         raise DataError("This session has ended: start a new one with `interviewer chat`.")
+
+    def _answer_for(self, question: str) -> str:
+        """The curated answer on the topic the candidate asked about, in the persona's words; a general one otherwise."""
+        care = self.persona.cares_about[0]
+        fields = {"name": self.persona.name, "team": self.persona.team, "care": care[:1].lower() + care[1:]}
+        for known in lines().candidate_question_answers:
+            if re.search(known.asks, question, re.IGNORECASE):
+                return known.answer.format(**fields)
+        return lines().answer_candidate_question.format(**fields)
 
     def _main_move(self, state: LoopState, lead: str = "") -> Decision:
         """Probe the thinnest dimension while this question has follow-ups left, else the next question, else wrap up."""

@@ -27,8 +27,9 @@ class ReplyCues(BaseModel):
     clarify: list[str] = Field(min_length=1)
     no_idea: list[str] = Field(min_length=1)
     asks_verdict: list[str] = Field(min_length=1)
+    no_questions: list[str] = Field(min_length=1)
 
-    @field_validator("clarify", "no_idea", "asks_verdict")
+    @field_validator("clarify", "no_idea", "asks_verdict", "no_questions")
     @classmethod
     def _compile(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
@@ -40,7 +41,7 @@ class ReplyCues(BaseModel):
 
     @cached_property
     def compiled(self) -> dict[str, re.Pattern[str]]:
-        return {kind: re.compile("|".join(f"(?:{p})" for p in getattr(self, kind)), re.IGNORECASE) for kind in REQUEST_KINDS}
+        return {kind: re.compile("|".join(f"(?:{p})" for p in getattr(self, kind)), re.IGNORECASE) for kind in (*REQUEST_KINDS, "no_questions")}
 
 
 @lru_cache(maxsize=1)
@@ -77,3 +78,8 @@ def read_reply(text: str) -> Reply:
     if not kinds or len(content_words(" ".join(said))) >= cues.answer_min_words:
         return Reply(kind="answer", asks_verdict=asks_verdict)
     return Reply(kind=next(k for k in REQUEST_KINDS if k in kinds), asks_verdict=asks_verdict)
+
+
+def has_no_questions(text: str) -> bool:
+    """Invited to ask questions, the candidate says they have none ("No, I'm all set, thanks.")."""
+    return bool(reply_cues().compiled["no_questions"].search(text.strip()))

@@ -120,8 +120,8 @@ def test_a_whole_round_walks_the_phases_stores_every_turn_and_ends_the_session(s
         said(session.answer(THIN))
     turns = store.turns(session.id)
     phases = [t.decision["phase"] for t in turns if t.role == "interviewer"]
-    assert phases[0] == "opening" and phases[-3:] == ["wrap_up", "candidate_questions", "close"]
-    assert set(phases[1:-3]) <= {"main", "probe"} and "probe" in phases
+    assert phases[0] == "opening" and phases[-4:] == ["wrap_up", "candidate_questions", "candidate_questions", "close"]
+    assert set(phases[1:-4]) <= {"main", "probe"} and "probe" in phases
     assert [t.role for t in turns] == ["interviewer", "candidate"] * (len(turns) // 2) + ["interviewer"]
     assert store.get_session(session.id).status == "ended"
     assert all(t.tokens and t.tokens > 0 for t in turns)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from interviewer import catalog
-from interviewer.interview.plan import build_plan
+from interviewer.interview.plan import Phase, build_plan
 from interviewer.interview.policy import LoopState, Policy, TurnRecord, lines
-from interviewer.interview.replies import read_reply
+from interviewer.interview.replies import has_no_questions, read_reply
 
 THIN = "I think it would be good for people."
 
@@ -131,3 +131,47 @@ def test_a_restatement_survives_a_resume():
     rebuilt = LoopState.from_turns(turns)
     assert rebuilt == state
     assert rebuilt.last_action == "probe" and rebuilt.probes_on_question == 1  # the restatement used nothing up
+
+
+def at_candidate_questions(persona="verify-hm"):
+    policy, state, _ = start(persona)
+    while state.phase != Phase.CANDIDATE_QUESTIONS:
+        answer(state, THIN)
+        say(state, policy.after_answer(state))
+    return policy, state
+
+
+def test_a_candidate_with_no_questions_is_thanked_not_answered():
+    policy, state = at_candidate_questions()
+    answer(state, "No, I'm all set, thanks.")
+    decision = policy.after_answer(state)
+    assert decision.action == "close" and decision.lead == lines().no_questions
+
+
+def test_the_candidates_question_gets_the_answer_on_its_topic_then_one_more_then_the_close():
+    policy, state = at_candidate_questions()
+    team = catalog.persona("verify-hm").team
+    answer(state, "What does success look like in the first six months?")
+    first = policy.after_answer(state)
+    assert first.action == "answer_question" and "success" in first.lead and team in first.lead
+    assert first.line == lines().anything_else and first.wording == "answer"
+    say(state, first)
+    answer(state, "How does the team decide what to build next?")
+    second = policy.after_answer(state)
+    assert second.action == "close" and second.lead.startswith("We decide from developer evidence")
+
+
+def test_a_question_on_no_known_topic_gets_the_personas_general_answer():
+    policy, state = at_candidate_questions()
+    answer(state, "Where is the office?")
+    assert policy.after_answer(state).lead.startswith("Thanks for asking.")
+
+
+@pytest.mark.parametrize("text", ["No, I'm all set, thanks.", "Nothing from me.", "I don't have any more questions.", "That's all."])
+def test_saying_there_are_no_questions_is_recognised(text):
+    assert has_no_questions(text)
+
+
+@pytest.mark.parametrize("text", ["No, but what does success look like?", "What's the team like?", "Nothing on the role, but how do you decide?"])
+def test_a_question_after_a_no_is_still_a_question(text):
+    assert not has_no_questions(text)
