@@ -3,7 +3,9 @@
 Evidence is a deterministic count of mechanism and term cues per dimension (prompts/evidence_cues.yaml)
 in the candidate's answers. After an answer the policy probes the thinnest dimension while the question
 has probes left, otherwise asks the next planned question, otherwise wraps up; the time budget can end
-the main part early. Every decision is a pydantic model stored with the interviewer turn it produced.
+the main part early. A turn that is not an answer (replies.py) is met first: a question restated with what
+the interviewer is after, another way in for a candidate who is stuck, no verdict before the debrief.
+Every decision is a pydantic model stored with the interviewer turn it produced.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..catalog import Persona, Round, prompt_data
 from ..errors import DataError
 from ..grading.scorecard import DIMENSIONS, Dimension
 from .plan import Phase, RoundPlan
-from .replies import Reply, has_no_questions, read_reply
+from .replies import Reply, RequestKind, has_no_questions, read_reply
 from .text import content_words, overlap, split_sentences
 
 Action = Literal["open", "ask", "probe", "restate", "wrap_up", "invite_questions", "answer_question", "close"]
@@ -71,6 +73,21 @@ class Lines(BaseModel):
     no_questions: str
     candidate_question_answers: list[CandidateQuestionAnswer]
 
+    @model_validator(mode="after")
+    def _complete(self) -> "Lines":
+        """Every dimension has a focus, and every line formats with the fields the loop fills in: a mistake in the
+        file is one clear error at load, not a KeyError in the middle of an interview."""
+        missing = [d for d in DIMENSIONS if d not in self.clarify_focus]
+        if missing:
+            raise ValueError(f"clarify_focus has no line for {', '.join(missing)}")
+        fields = {"name": "", "team": "", "care": "", "focus": ""}
+        for text in [self.clarify, self.answer_candidate_question, *(a.answer for a in self.candidate_question_answers)]:
+            try:
+                text.format(**fields)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(f"the line {text!r} uses an unknown placeholder ({exc})") from exc
+        return self
+
 
 @lru_cache(maxsize=1)
 def evidence_cues() -> EvidenceCues:
@@ -111,6 +128,7 @@ class Decision(BaseModel):
     main_asked: int = 0
     probes_on_question: int = 0
     minutes_elapsed: float = 0.0
+    responds_to: RequestKind | None = Field(None, description="the kind of non-answer turn this move meets, if any")
     source: Literal["curated", "model", "mixed"] = "curated"
     rejected: str | None = Field(None, description="why model text was rejected, when it was")
 
@@ -148,6 +166,7 @@ class LoopState(BaseModel):
     current_dimension: Dimension | None = None
     last_action: Action | None = None
     answers_on_question: int = 0
+    last_responds_to: RequestKind | None = None
     questions_answered: int = 0  # the candidate's own questions, at the end
 
     @property
@@ -177,6 +196,7 @@ class LoopState(BaseModel):
             return
         self.phase = decision.phase
         self.last_action = decision.action
+        self.last_responds_to = decision.responds_to
         if decision.action in ("open", "ask", "probe"):
             self.current_line = decision.line
             self.current_dimension = decision.dimension
@@ -326,15 +346,24 @@ class Policy:
             if self.minutes_left(state) <= 0:
                 return self._wrap_up(state, f"the {self.plan.minutes}-minute budget is used up")
             reply = read_reply(state.answers[-1]) if state.answers else Reply(kind="answer")
-            if reply.kind == "asks_verdict" and state.current_line:
-                return self._restate(state, "the candidate asked for the answer or a verdict, which waits for the debrief", lines().no_verdict)
-            if reply.kind == "clarify" and state.current_line and state.last_action != "restate":
-                return self._restate(state, "the candidate asked what the question means", self._clarification(state), wording="reword")
-            if reply.kind == "no_idea" and self._stuck_before(state):
-                return self._move_on(state, "the candidate was stuck on this question twice", lines().move_on)
-            decision = self._main_move(state, lead=lines().no_idea if reply.kind == "no_idea" else "")
-            if reply.asks_verdict:  # an answer that also asked "is that right?": answered in curated words, never by the model
-                decision = decision.model_copy(update={"lead": f"{lines().no_verdict_brief} {decision.lead}".strip(), "wording": "curated"})
+            # met once in a row, in curated words (a model's rewording would drop them): asked again, the round moves on
+            again = state.last_action == "restate" and state.last_responds_to == reply.kind
+            if reply.kind == "asks_verdict" and state.current_line and not again:
+                return self._restate(state, "the candidate asked for the answer or a verdict, which waits for the debrief", lines().no_verdict, "asks_verdict")
+            if reply.kind == "clarify" and state.current_line:
+                if again:
+                    return self._move_on(state, "the question was restated and still did not land", lines().move_on, responds_to="clarify")
+                return self._restate(state, "the candidate asked what the question means", self._clarification(state), "clarify")
+            if reply.kind == "no_idea":
+                probe = None if self._stuck_before(state) else self._probe(state, lead=lines().no_idea)
+                if probe is None:
+                    return self._move_on(state, "the candidate was stuck on this question", lines().move_on, responds_to="no_idea")
+                return probe.model_copy(update={"wording": "curated", "responds_to": "no_idea"})
+            decision = self._probe(state) or self._next(state)
+            if reply.asks_verdict:  # "..., is that right?" or a verdict asked again: declined in curated words, never by the model
+                decision = decision.model_copy(
+                    update={"lead": f"{lines().no_verdict_brief} {decision.lead}".strip(), "wording": "curated", "responds_to": "asks_verdict"}
+                )
             return decision
         if state.phase == Phase.WRAP_UP:
             return self._invite(state, "the wrap-up question was answered")
@@ -360,29 +389,32 @@ class Policy:
                 return known.answer.format(**fields)
         return lines().answer_candidate_question.format(**fields)
 
-    def _main_move(self, state: LoopState, lead: str = "") -> Decision:
-        """Probe the thinnest dimension while this question has follow-ups left, else the next question, else wrap up."""
-        if state.probes_on_question < self.plan.max_probes_per_question:
-            chosen = self._choose_probe(state)
-            if chosen is not None:
-                dimension, probe, reason = chosen
-                return self._decision(
-                    state, phase=Phase.PROBE, action="probe", dimension=dimension, line=probe, lead=lead, wording="reword", reason=reason
-                )
-        why = "the answer gave enough evidence to move on" if state.probes_on_question < self.plan.max_probes_per_question else "this question's follow-ups are used up"
-        return self._move_on(state, why, f"{lead} {lines().next_question}".strip() if lead else lines().next_question, wording="bridge")
+    def _probe(self, state: LoopState, lead: str = "") -> Decision | None:
+        """A follow-up on the thinnest dimension, while this question has follow-ups left and a fresh probe exists."""
+        if state.probes_on_question >= self.plan.max_probes_per_question:
+            return None
+        chosen = self._choose_probe(state)
+        if chosen is None:
+            return None
+        dimension, probe, reason = chosen
+        return self._decision(state, phase=Phase.PROBE, action="probe", dimension=dimension, line=probe, lead=lead, wording="reword", reason=reason)
 
-    def _move_on(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated") -> Decision:
+    def _next(self, state: LoopState) -> Decision:
+        """The next main question, or the wrap-up when none is left."""
+        why = "the answer gave enough evidence to move on" if state.probes_on_question < self.plan.max_probes_per_question else "this question's follow-ups are used up"
+        return self._move_on(state, why, lines().next_question, wording="bridge")
+
+    def _move_on(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated", responds_to: RequestKind | None = None) -> Decision:
         next_id = self.next_question_id(state)
         if next_id is not None:
-            return self._ask(state, next_id, reason, lead, wording=wording)
-        return self._wrap_up(state, "the round's main questions are used up", lead if wording == "curated" else "")
+            return self._ask(state, next_id, reason, lead, wording=wording).model_copy(update={"responds_to": responds_to})
+        return self._wrap_up(state, "the round's main questions are used up", lead if wording == "curated" else "").model_copy(update={"responds_to": responds_to})
 
-    def _restate(self, state: LoopState, reason: str, lead: str, wording: Wording = "curated") -> Decision:
-        """The current question or probe again, after ``lead``; it uses up no follow-up and asks nothing new."""
+    def _restate(self, state: LoopState, reason: str, lead: str, responds_to: RequestKind) -> Decision:
+        """The current question or probe again, after ``lead``, in curated words; it uses up no follow-up."""
         return self._decision(
             state, phase=state.phase or Phase.MAIN, action="restate", question_id=state.current_question_id,
-            dimension=state.current_dimension, line=state.current_line or "", lead=lead, wording=wording, reason=reason,
+            dimension=state.current_dimension, line=state.current_line or "", lead=lead, reason=reason, responds_to=responds_to,
         )
 
     def _clarification(self, state: LoopState) -> str:

@@ -16,14 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..catalog import prompt_data
 from .text import content_words, split_sentences
 
-ReplyKind = Literal["answer", "clarify", "no_idea", "asks_verdict"]
-REQUEST_KINDS: tuple[ReplyKind, ...] = ("asks_verdict", "clarify", "no_idea")  # the first that matches wins
+RequestKind = Literal["clarify", "no_idea", "asks_verdict"]
+ReplyKind = Literal["answer", RequestKind]
+REQUEST_KINDS: tuple[RequestKind, ...] = ("asks_verdict", "clarify", "no_idea")  # the first that matches wins
 
 
 class ReplyCues(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     answer_min_words: int = Field(ge=1)
+    filler_words: frozenset[str] = frozenset()
     clarify: list[str] = Field(min_length=1)
     no_idea: list[str] = Field(min_length=1)
     asks_verdict: list[str] = Field(min_length=1)
@@ -56,30 +58,54 @@ class Reply(BaseModel):
     asks_verdict: bool = False
 
 
+def _asks_the_interviewer(sentence: str, match: re.Match[str]) -> bool:
+    """A verdict cue counts only as a question, a request ("tell me the score") or the whole sentence ("Any hints?"):
+    "The right answer for developers is an idempotency key" is an answer."""
+    whole = match.start() <= 1 and match.end() >= len(sentence.rstrip(" .!")) - 1
+    return sentence.rstrip().endswith("?") or whole or bool(re.search(r"\b(tell|give|show) me\b", sentence, re.IGNORECASE))
+
+
+def _request_in(sentence: str, cues: ReplyCues) -> tuple[ReplyKind, re.Match[str]] | None:
+    for kind in REQUEST_KINDS:
+        match = cues.compiled[kind].search(sentence)
+        if match and (kind != "asks_verdict" or _asks_the_interviewer(sentence, match)):
+            return kind, match
+    return None
+
+
 def read_reply(text: str) -> Reply:
     """A turn is a request when its matching sentences leave almost nothing else said.
 
-    A question the candidate asks ("Do you mean per number or per account?") and a sentence asking for a verdict
+    A question the candidate asks ("Do you mean per number or per account?") and a request for a verdict
     ("tell me what score I'm getting") are requests whatever topic words they name; any other statement keeps what
-    it says beyond the cue ("I don't know the exact limit, but carriers throttle ...").
+    it says beyond the cue and its filler ("I don't know the exact limit, but carriers throttle ..." is an answer).
     """
     cues = reply_cues()
     kinds: list[ReplyKind] = []
     said: list[str] = []
     for sentence in split_sentences(text) or [text]:
-        match, kind = next(((cues.compiled[k].search(sentence), k) for k in REQUEST_KINDS if cues.compiled[k].search(sentence)), (None, None))
-        if match is None or kind is None:
+        found = _request_in(sentence, cues)
+        if found is None:
             said.append(sentence)
             continue
+        kind, match = found
         kinds.append(kind)
         if kind != "asks_verdict" and not sentence.rstrip().endswith("?"):
             said.append(sentence[: match.start()] + " " + sentence[match.end() :])
     asks_verdict = "asks_verdict" in kinds
-    if not kinds or len(content_words(" ".join(said))) >= cues.answer_min_words:
+    substance = content_words(" ".join(said)) - cues.filler_words
+    if not kinds or len(substance) >= cues.answer_min_words:
         return Reply(kind="answer", asks_verdict=asks_verdict)
     return Reply(kind=next(k for k in REQUEST_KINDS if k in kinds), asks_verdict=asks_verdict)
 
 
+# "Thanks, nothing else from me, I think I'm all set for today" is about as long as having no questions gets
+NO_QUESTIONS_MAX_WORDS = 15
+
+
 def has_no_questions(text: str) -> bool:
-    """Invited to ask questions, the candidate says they have none ("No, I'm all set, thanks.")."""
+    """Invited to ask questions, the candidate says they have none ("Thanks, I'm all set."); a turn that asks
+    anything ("No questions on the role, but how big is the team?") is a question."""
+    if "?" in text or re.search(r"\bbut\b", text, re.IGNORECASE) or len(text.split()) > NO_QUESTIONS_MAX_WORDS:
+        return False
     return bool(reply_cues().compiled["no_questions"].search(text.strip()))
