@@ -59,6 +59,8 @@ class Verdict(BaseModel):
 
 
 OK = Verdict(ok=True)
+# a statement taking fewer words than this from its question (and not from the answer) is no question said twice
+QUESTION_ECHO_MIN_WORDS = 3
 
 
 def _matches(patterns: list[str], text: str) -> bool:
@@ -114,9 +116,12 @@ def check_partial(text: str, context: GuardContext) -> Verdict:
         same_words = bool(mine) and any(len(mine & e) >= r.same_statement_overlap * len(mine | e) for e in earlier_sentences)
         if same_words or any(shares_ngram(sentence, earlier, r.echo_ngram) for earlier in context.asked):
             return Verdict(ok=False, reason="repeats an earlier line")
-        # a lead-in made of the question's own words says it twice ("I'd test it without touching real customers.
-        # What would a developer need to test this without touching real customers?")
-        if question and mine and overlap(sentence, question) >= r.same_question_overlap:
+        # a lead-in made of the question's own words says it twice ("I'd test it without touching real customers. What
+        # would a developer need to test this without touching real customers?"); one in words the answer used too
+        # ("The idempotency key handles retries.") is a reaction
+        shared = mine & content_words(question)
+        only_from_question = shared - content_words(context.candidate_answer)
+        if len(only_from_question) >= QUESTION_ECHO_MIN_WORDS and len(shared) >= r.same_question_overlap * len(mine):
             return Verdict(ok=False, reason="says its question twice")
     if re.search(r"\?[\"')\]]*\s*[A-Za-z0-9]", stripped):
         return Verdict(ok=False, reason="answers its own question")

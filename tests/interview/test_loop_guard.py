@@ -115,6 +115,12 @@ def test_a_lead_in_made_of_the_questions_own_words_is_rejected_before_the_questi
     verdict = check_partial("I'd test it without touching real customers.", context(intent=probe, grounding=answer, candidate_answer=answer))
     assert (verdict.ok, verdict.reason) == (False, "says its question twice")
     assert check_partial("You said real customers would see it first.", context(intent=probe, grounding=answer, candidate_answer=answer)).ok
+    retries = "We'd send an idempotency key with every retry so nothing is sent twice."
+    reaction = check_partial(
+        "The idempotency key handles retries.",
+        context(intent="What happens to retries when the idempotency key is missing?", grounding=retries, candidate_answer=retries),
+    )
+    assert reaction.ok, reaction.reason  # words the question and the answer share: a reaction, not the question twice
 
 
 def test_partial_checks_pass_a_clean_first_sentence_before_the_question_arrives():
