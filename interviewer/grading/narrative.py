@@ -47,16 +47,12 @@ def gaps(dimensions: dict[str, DimensionScore]) -> list[str]:
     return out
 
 
-# A slip weighs more than any number of turns on a topic: the drill that trains the fact the candidate got wrong
-# comes first whatever the round was about.
-SLIP_WEIGHT = 100
-
-
-def relevance(drill: Drill, round_text: Sequence[str], slips: Sequence[str]) -> int:
-    """How much the round was about the drill's topic: the turns that name it, and far more for a slip on it."""
+def relevance(drill: Drill, round_text: Sequence[str], slips: Sequence[str]) -> tuple[int, int]:
+    """How much the round was about the drill's topic: the slips on it first (the drill that trains a fact the
+    candidate got wrong leads whatever the round was about), then the lines that name it."""
     if drill.topic is None:
-        return 0
-    return SLIP_WEIGHT * sum(1 for s in slips if drill.topic.search(s)) + sum(1 for turn in round_text if drill.topic.search(turn))
+        return 0, 0
+    return sum(1 for s in slips if drill.topic.search(s)), sum(1 for line in round_text if drill.topic.search(line))
 
 
 def next_steps(scores: dict[str, int], round_text: Sequence[str] = (), slips: Sequence[str] = ()) -> list[str]:
@@ -67,7 +63,7 @@ def next_steps(scores: dict[str, int], round_text: Sequence[str] = (), slips: Se
 
     def best(dimension: str, count: int) -> list[str]:
         drills = catalog[dimension].drills
-        ranked = sorted(range(len(drills)), key=lambda i: (-relevance(drills[i], round_text, slips), i))
+        ranked = sorted(range(len(drills)), key=lambda i: (tuple(-n for n in relevance(drills[i], round_text, slips)), i))
         return [drills[i].text for i in ranked[:count]]
 
     return best(order[0], 2) + best(order[1], 1)
