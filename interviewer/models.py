@@ -10,6 +10,7 @@ Spec strings:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import io
@@ -103,6 +104,17 @@ _LOADED: dict[tuple[str, int, int | None, bool], Any] = {}
 _LOAD_LOCK = threading.Lock()
 # A llama.cpp context is not thread-safe, and the web server runs turns and gradings in threads: one call at a time.
 _RUN_LOCK = threading.RLock()
+# At exit Python frees the loaded models while a daemon thread (a warm-up, an abandoned reply) may still be inside
+# llama.cpp, which crashed the process (a segmentation fault at the end of a quick scripted round). Exit first waits
+# for the call in flight, a few seconds at most, and keeps the lock so that none starts.
+EXIT_WAIT_S = 10.0
+
+
+@atexit.register
+def _let_the_running_call_finish() -> None:
+    _RUN_LOCK.acquire(timeout=EXIT_WAIT_S)
+
+
 # Token counts come from a vocab-only copy of the GGUF, so a count never waits seconds behind a generation
 # (a warm-up, a grading); counts only wait for each other, for microseconds.
 _VOCAB_LOCK = threading.Lock()

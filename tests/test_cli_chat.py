@@ -245,3 +245,20 @@ def test_an_unknown_command_is_its_own_line_not_said_by_the_interviewer(tmp_path
     assert result.returncode == 0
     out = flat(result.stdout)
     assert "Unknown command '/dance'" in out and ": Unknown command" not in out
+
+
+@pytest.mark.e2e
+def test_a_quick_scripted_round_on_the_embedded_model_shows_every_line_and_exits_cleanly(tmp_path):
+    """Every move here is curated, so the round is over while the model is still warming up: a background load
+    used to point stdout at /dev/null for its duration (the ending never showed), and exit used to free the model
+    under the warm-up (a segmentation fault)."""
+    db = tmp_path / "s.db"
+    script = "Sorry, could you repeat the question?\n\nI still don't understand the question.\n\nHow am I doing so far?\n\n/end\n"
+    result = run_cli(db, *chat_args()[:2], "local", *chat_args()[3:], stdin=script, timeout=180)
+    assert result.returncode == 0, result.stderr
+    out = flat(result.stdout)
+    [info] = SessionStore(db).list_sessions()
+    for turn in SessionStore(db).turns(info.id):
+        if turn.role == "interviewer":
+            assert flat(turn.content) in out
+    assert "The round is over" in out

@@ -267,6 +267,13 @@ class InterviewSession:
         """
         if not _in_process(self.model) or not self._model_usable:
             return
+        # The weights load here, in the caller's thread, before anything else is printed: llama-cpp-python silences a
+        # load by pointing sys.stdout and the process's stdout and stderr at /dev/null for its duration, so a load in
+        # the background swallowed whatever the front end printed meanwhile (a fast scripted round lost its ending).
+        try:
+            self.model.llama
+        except Exception:  # a model that cannot load says so, in one sentence, when the first reply asks for it
+            return
 
         def run() -> None:
             try:  # LlamaCppChat serialises calls itself, so a reply simply waits (within its patience) for this
