@@ -32,7 +32,10 @@ BASE_FEATURES = (
     "evasive_answers", "hedges", "mechanism_density", "strong_density", "probes_dodged",
     "developer_actor", "end_user_actor", "developer_share", "end_user_product",
     "end_user_mechanisms", "quantified_failures", "plain_answers",
+    "own_mechanisms", "mechanism_turns", "turn_coverage", "layered_mechanisms",
 )
+# The last four (how mechanisms spread over answers and stack within a sentence), on 71 writers leave-one-writer-out:
+# QWK 0.719/0.670/0.799 -> 0.740/0.669/0.811, recommendation accuracy 0.612 -> 0.626.
 # How much more a dimension shows than the transcript's average over the three. A verbose writer or candidate
 # raises every count at once; the contrast between dimensions ("strong telecom, no developer in sight") survives.
 CONTRASTED = ("mechanisms", "breadth", "strong_moves", "mentions", "quantified", "failure_modes")
@@ -320,6 +323,9 @@ def extract(transcript: Transcript) -> TranscriptFacts:
         mechanisms = [s for s in about if s.is_mechanism(dimension)]
         # a mechanism for the app's user ("the user taps resend and waits 30 seconds") is not the developer's journey
         for_end_users = [s for s in mechanisms if s.about_end_user and not s.about_developer]
+        # how the mechanisms spread and stack: over several answers or in one; mainly about this dimension or
+        # passing through it from another; one structure point per sentence or several (a cause and its cost)
+        mechanism_turns = {s.turn for s in mechanisms}
         facts.features[dimension] = {
             "quantified_failures": math.log1p(sum(1 for s in about if s.structure["quantity"] and s.structure["failure"])),
             "end_user_mechanisms": len(for_end_users) / len(mechanisms) if mechanisms else 0.0,
@@ -344,6 +350,10 @@ def extract(transcript: Transcript) -> TranscriptFacts:
             "developer_share": (developer_actor + 1) / (developer_actor + end_user_actor + 2),
             "end_user_product": math.log1p(end_user_product),
             "plain_answers": math.log1p(sum(1 for turn in plain_turns if turn in probed)),
+            "own_mechanisms": math.log1p(sum(1 for s in mechanisms if belongs_to(s, dimension))),
+            "mechanism_turns": math.log1p(len(mechanism_turns)),
+            "turn_coverage": len(mechanism_turns) / max(len({s.turn for s in about}), 1),
+            "layered_mechanisms": math.log1p(sum(1 for s in about if s.mechanism >= 2)),
         }
     for name in CONTRASTED:
         average = sum(facts.features[d][name] for d in DIMENSIONS) / len(DIMENSIONS)

@@ -622,3 +622,25 @@ def test_a_sentence_about_another_dimension_is_not_quoted_where_the_dimension_ha
     assert any("WebRTC" in quote or "150 ms" in quote for quote in telecom)
     assert not any("CRM webhook" in quote for quote in telecom)  # developer experience, quoted for technical empathy
     assert any("CRM webhook" in quote for quote in card.dimensions["technical_empathy"].evidence)
+
+
+def test_mechanisms_spread_over_several_answers_are_told_apart_from_one_answer_that_holds_them_all():
+    webhook = "We call their URL with each status, and if their server returns a 500 we retry with backoff for 24 hours."
+    replay = "Because retries can repeat, they dedupe on the message ID so one event never fires twice."
+    spread = features(webhook, replay, dimension="technical_empathy")
+    packed = features(f"{webhook} {replay}", "Webhooks really matter to developers.", dimension="technical_empathy")
+    assert spread["mechanisms"] == packed["mechanisms"] > 0
+    assert spread["mechanism_turns"] > packed["mechanism_turns"]
+    # every answer that touched the topic explained it, against one of two
+    assert spread["turn_coverage"] == 1.0 > packed["turn_coverage"]
+
+
+def test_a_sentence_that_gives_a_cause_and_its_cost_counts_as_layered():
+    layered = features("One emoji switches the message to a 70-character format, so a 150-character reminder costs three segments.", dimension="telecom_depth")
+    single = features("We would think about the message segments.", dimension="telecom_depth")
+    assert layered["layered_mechanisms"] > 0 == single["layered_mechanisms"]
+
+
+def test_a_mechanism_mainly_about_another_dimension_is_not_this_ones_own():
+    telecom_first = features("Carriers filter unregistered 10DLC traffic, so the API returns error 30034 when the campaign is missing.", dimension="platform_thinking")
+    assert telecom_first["own_mechanisms"] <= telecom_first["mechanisms"]
