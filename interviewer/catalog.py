@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import DataError
 from .grading.scorecard import DIMENSIONS, Dimension
 from .paths import data_dir
+from .patterns import Pattern
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -80,15 +81,16 @@ class Level(_Strict):
 
 class WrongFact(_Strict):
     id: str
-    pattern: str
+    pattern: Pattern
     claim: str
     correction: str
     # A cheap word test tried first: a pattern that weighs negation over the whole sentence costs far more than
     # looking for its topic, and most sentences never name the topic at all.
-    requires: str | None = None
+    requires: Pattern | None = None
     # Words (regular expressions) that, anywhere in the sentence, show it denies, contrasts or corrects the claim
     # rather than stating it; one list instead of a negative lookahead repeated at the head of every pattern.
-    unless: tuple[str, ...] = ()
+    # Each word is checked on its own: joined, a group split across two entries would still compile.
+    unless: tuple[Pattern, ...] = ()
     # Entries written for different phrasings of one misconception share this key, so that stating it once counts
     # once and the debrief corrects it once; an entry without it is its own misconception.
     misconception: str | None = None
@@ -96,26 +98,6 @@ class WrongFact(_Strict):
     @property
     def key(self) -> str:
         return self.misconception or self.id
-
-    @field_validator("pattern", "requires")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        try:
-            if value is not None:
-                re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"pattern does not compile: {exc}") from exc
-        return value
-
-    @field_validator("unless")
-    @classmethod
-    def _words_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for word in value:  # each on its own: joined, a group split across two entries would still compile
-            try:
-                re.compile(word)
-            except re.error as exc:
-                raise ValueError(f"the 'unless' word {word!r} does not compile: {exc}") from exc
-        return value
 
     # compiled once per entry, and a plain attribute after that (a pydantic private attribute costs more to read
     # than the search it guards)
@@ -142,22 +124,12 @@ class Drill(_Strict):
     drills about what the round asked and where the candidate slipped rather than always the first few."""
 
     text: str
-    about: str | None = None
+    about: Pattern | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _plain_text(cls, value: object) -> object:
         return {"text": value} if isinstance(value, str) else value
-
-    @field_validator("about")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        try:
-            if value is not None:
-                re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"the drill's 'about' pattern does not compile: {exc}") from exc
-        return value
 
     @cached_property
     def topic(self) -> re.Pattern[str] | None:

@@ -11,9 +11,10 @@ import re
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..catalog import prompt_data
+from ..patterns import Pattern
 from .text import content_words, split_sentences
 
 RequestKind = Literal["clarify", "no_idea", "asks_verdict"]
@@ -26,20 +27,10 @@ class ReplyCues(BaseModel):
 
     answer_min_words: int = Field(ge=1)
     filler_words: frozenset[str] = frozenset()
-    clarify: list[str] = Field(min_length=1)
-    no_idea: list[str] = Field(min_length=1)
-    asks_verdict: list[str] = Field(min_length=1)
-    no_questions: list[str] = Field(min_length=1)
-
-    @field_validator("clarify", "no_idea", "asks_verdict", "no_questions")
-    @classmethod
-    def _compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"the pattern {pattern!r} does not compile: {exc}") from exc
-        return patterns
+    clarify: list[Pattern] = Field(min_length=1)
+    no_idea: list[Pattern] = Field(min_length=1)
+    asks_verdict: list[Pattern] = Field(min_length=1)
+    no_questions: list[Pattern] = Field(min_length=1)
 
     @cached_property
     def compiled(self) -> dict[str, re.Pattern[str]]:
